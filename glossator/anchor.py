@@ -1,0 +1,204 @@
+"""Stage 3, anchor: place each annotation's quote on a range of the reading text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .model import Annotation, Article
+from .problems import Problem, Where
+from .reading import Reading, fold, fold_quote, read
+
+CORRECTION_MARK = "†"
+_SUGGESTIONS_PER_ARTICLE = 20  # each costs a scan of the article; enough to fix a batch
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An annotation placed on the reading text, with its label and page id."""
+
+    annotation: Annotation
+    start: int
+    end: int
+    label: str  # the note's number, or the correction mark
+    ordinal: int  # position among annotations of its kind, in reading order
+    html_id: str
+
+
+@dataclass(frozen=True)
+class AnchoredArticle:
+    """An article with its parsed tokens, reading text and placed annotations."""
+
+    article: Article
+    tokens: list[Token]
+    reading: Reading
+    anchors: tuple[Anchor, ...]
+
+
+def anchor(articles: list[Article], md: MarkdownIt) -> tuple[list[AnchoredArticle], list[Problem]]:
+    """Parse each article and place its annotations; collect what cannot be placed."""
+    results: list[AnchoredArticle] = []
+    problems: list[Problem] = []
+    for article in articles:
+        anchored, found = anchor_article(article, md)
+        results.append(anchored)
+        problems += found
+    return results, problems
+
+
+def anchor_article(article: Article, md: MarkdownIt) -> tuple[AnchoredArticle, list[Problem]]:
+    """Place one article's annotations."""
+    tokens = md.parse(article.body)
+    reading = read(tokens)
+    spans, problems = _place_all(article, tokens, reading)
+    anchors = _label(spans)
+    return AnchoredArticle(article, tokens, reading, anchors), problems
+
+
+def _place_all(article: Article, tokens: list[Token], reading: Reading) -> tuple[list[tuple[Annotation, int, int]], list[Problem]]:
+    quotes = [fold_quote(a.quote) for a in article.annotations]
+    found = find_all(reading.text, quotes)
+    spans: list[tuple[Annotation, int, int]] = []
+    problems: list[Problem] = []
+    suggestions = _SUGGESTIONS_PER_ARTICLE
+    for annotation, quote in zip(article.annotations, quotes, strict=True):
+        starts = [s for s in found.get(quote, ()) if _context_fits(reading.text, s, len(quote), annotation)]
+        places = [s for s in starts if _within_text_block(reading, s, len(quote))]
+        if len(places) == 1:
+            spans.append((annotation, places[0], places[0] + len(quote)))
+            continue
+        suggestions -= not starts
+        problem = _why_unplaced(article, tokens, reading, annotation, quote, starts, places, suggestions > 0)
+        problems.append(problem)
+    return spans, problems
+
+
+def find_all(text: str, quotes: list[str]) -> dict[str, list[int]]:
+    """Find every start of every quote in one pass over the text (Aho-Corasick)."""
+    automaton = ahocorasick.Automaton()
+    for quote in set(quotes):
+        if quote:
+            automaton.add_word(quote, len(quote))
+    found: dict[str, list[int]] = defaultdict(list)
+    if len(automaton) == 0:
+        return found
+    automaton.make_automaton()
+    for end, length in automaton.iter(text):
+        start = end - length + 1
+        found[text[start : end + 1]].append(start)
+    return found
+
+
+def _context_fits(text: str, start: int, length: int, annotation: Annotation) -> bool:
+    if annotation.prefix is not None:
+        prefix = fold(annotation.prefix).text
+        if text[max(0, start - len(prefix)) : start] != prefix:
+            return False
+    if annotation.suffix is not None:
+        suffix = fold(annotation.suffix).text
+        end = start + length
+        if text[end : end + len(suffix)] != suffix:
+            return False
+    return True
+
+
+def _within_text_block(reading: Reading, start: int, length: int) -> bool:
+    block = reading.block_at(start)
+    return not block.is_code and start + length <= block.end
+
+
+def _why_unplaced(article: Article, tokens: list[Token], reading: Reading, annotation: Annotation,
+                  quote: str, starts: list[int], places: list[int], suggest: bool) -> Problem:
+    where = annotation.where
+    if len(places) > 1:
+        places_text = ", ".join(_line_col(where_in_article(article, tokens, reading, s)) for s in places[:10])
+        return Problem(where, f"quote \"{_short(quote)}\" matches {len(places)} places in {article.path} "
+                              f"(at {places_text}); add 'prefix' or 'suffix' to choose one")
+    if starts and reading.block_at(starts[0]).is_code:
+        return Problem(where, f"quote \"{_short(quote)}\" is inside a code block; code is not annotated")
+    if starts:
+        return Problem(where, f"quote \"{_short(quote)}\" crosses a block boundary "
+                              "(two paragraphs, or a list item and the next); quote within one block")
+    if annotation.prefix is not None or annotation.suffix is not None:
+        if quote in reading.text:
+            return Problem(where, f"quote \"{_short(quote)}\" is found, but not with this prefix/suffix")
+    message = f"quote \"{_short(quote)}\" is not in the article"
+    nearest = nearest_passage(reading.text, quote) if suggest else None
+    if nearest:
+        message += f"; did you mean \"{_short(nearest)}\"?"
+    return Problem(where, message)
+
+
+def nearest_passage(text: str, quote: str) -> str | None:
+    """Return the passage of text that looks most like quote, or None if nothing does."""
+    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    match = matcher.find_longest_match(0, len(text), 0, len(quote))
+    if match.size < min(8, len(quote) // 2):
+        return None
+    start = max(0, match.a - match.b)
+    start = text.rfind(" ", 0, start) + 1 if start and text[start - 1] != " " else start
+    end = text.find(" ", start + len(quote))
+    window = text[start : end if end >= 0 else len(text)]
+    if difflib.SequenceMatcher(None, window, quote).ratio() < 0.5:
+        return None
+    return window.strip()
+
+
+def _line_col(where: Where) -> str:
+    return f"{where.line}:{where.col}"
+
+
+def where_in_article(article: Article, tokens: list[Token], reading: Reading, start: int) -> Where:
+    """Point at the source line of the block holding reading offset start, and its column if found."""
+    token = tokens[reading.block_at(start).token]
+    first, last = token.map if token.map else (0, 1)
+    lines = article.body.split("\n")[first:last]
+    words = reading.text[start : start + 40].split(" ")
+    needle = words[0] if len(words) == 1 else " ".join(words[:2]) if words[0] else words[1]
+    for offset, line in enumerate(lines):
+        col = line.find(needle) if needle else -1
+        if col >= 0:
+            return Where(article.path, article.body_line + first + offset, col + 1)
+    return Where(article.path, article.body_line + first, 1)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _label(spans: list[tuple[Annotation, int, int]]) -> tuple[Anchor, ...]:
+    """Number notes in reading order of their markers, which follow each passage."""
+    ordered = sorted(spans, key=lambda span: (span[2], span[1]))
+    counts = {"note": 0, "correction": 0}
+    used: set[str] = set()
+    anchors = []
+    for annotation, start, end in ordered:
+        counts[annotation.kind] += 1
+        ordinal = counts[annotation.kind]
+        label = str(ordinal) if annotation.kind == "note" else CORRECTION_MARK
+        html_id = _unique(annotation.id or _id_from_quote(annotation), used)
+        anchors.append(Anchor(annotation, start, end, label, ordinal, html_id))
+    return tuple(anchors)
+
+
+def _id_from_quote(annotation: Annotation) -> str:
+    ascii_text = unicodedata.normalize("NFKD", annotation.quote).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())[:4]
+    prefix = "note" if annotation.kind == "note" else "fix"
+    return "-".join([prefix, *words])
+
+
+def _unique(wanted: str, used: set[str]) -> str:
+    candidate, n = wanted, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{wanted}-{n}"
+    used.add(candidate)
+    return candidate

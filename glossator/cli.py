@@ -1,0 +1,58 @@
+"""The command line: `glossator [build|check] [--content DIR] [--layouts DIR] [--out DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .problems import Problem, summary
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glossator", description="Build annotated articles into a static site.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in (("build", "build the site (the default)"), ("check", "validate the content, write nothing")):
+        command = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
+        _add_paths(command, out=name == "build")
+    return parser
+
+
+def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
+    command.add_argument("--content", type=Path, default=Path("content"), help="articles and sidecars (default: content)")
+    command.add_argument("--layouts", type=Path, default=Path("layouts"), help="Jinja layouts (default: layouts)")
+    if out:
+        command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
+
+
+def report(problems: Sequence[Problem]) -> None:
+    """Print every problem, then a one-line summary, on stderr."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(summary(list(problems)), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
+        args.insert(0, "build")
+    try:
+        options = _parser().parse_args(args)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+    from . import pipeline  # after parsing, so `--help` stays instant
+
+    if options.command == "check":
+        result = pipeline.check(options.content, options.layouts)
+    else:
+        result = pipeline.build(options.content, options.layouts, options.out)
+    if result.problems:
+        report(result.problems)
+        return EXIT_CONTENT
+    done = "checked" if options.command == "check" else f"built {len(result.files)} files into {options.out}/"
+    print(f"glossator: {done}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,45 @@
+"""The build, stage by stage: load -> validate -> anchor -> audit -> render -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .anchor import anchor
+from .audit import audit
+from .load import load, load_layouts
+from .markdown import article_parser
+from .problems import Problem
+from .render import render
+from .validate import validate
+from .write import write
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a build produced, or the problems that stopped it."""
+
+    files: dict[str, bytes]
+    problems: list[Problem]
+
+
+def check(content: Path, layouts: Path | None = None) -> Result:
+    """Run every stage but writing; the files are what a build would write."""
+    files, problems = load(content)
+    templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
+    articles, found = validate(files)
+    problems += layout_problems + found
+    anchored, found = anchor(articles, article_parser())
+    problems += found + audit(anchored)
+    if problems or layouts is None:
+        return Result({}, problems)
+    pages, problems = render(anchored, templates, layouts_name=str(layouts))
+    return Result(pages, problems)
+
+
+def build(content: Path, layouts: Path, out: Path) -> Result:
+    """Build the site into `out`; leave `out` untouched if anything is wrong."""
+    result = check(content, layouts)
+    if not result.problems:
+        write(result.files, out)
+    return result

@@ -1,0 +1,52 @@
+"""Problems found in content: collected across a run, reported together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Where:
+    """A place in a content file: 1-based line and column."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem(Exception):
+    """One thing wrong with the content, at one place."""
+
+    where: Where
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: error: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised at the end of a stage that found problems; carries all of them."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class UsageError(Exception):
+    """A command line the tool cannot act on."""
+
+    exit_code = 2
+
+
+def summary(problems: list[Problem]) -> str:
+    """Say in one line how many problems there were."""
+    files = len({p.where.file for p in problems})
+    noun = "error" if len(problems) == 1 else "errors"
+    where = "file" if files == 1 else "files"
+    return f"{len(problems)} {noun} in {files} {where}"

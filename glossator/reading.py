@@ -1,0 +1,173 @@
+"""The text a reader sees, folded for matching, with a map back to the tokens."""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+_QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
+_TEXT_CHILDREN = {"text", "code_inline"}
+_SPACE_CHILDREN = {"softbreak", "hardbreak"}
+_CODE_BLOCKS = {"fence", "code_block"}
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A string folded for matching, and for each folded char its offset in the original."""
+
+    text: str
+    offsets: tuple[int, ...] | None  # None: the folded text is the original from `base` on
+    base: int = 0
+
+    def source_offset(self, index: int) -> int:
+        """Return the original offset of folded char `index` (len(text) maps past the end)."""
+        if self.offsets is None:
+            return self.base + index
+        return self.offsets[index]
+
+
+def fold(text: str, *, after_space: bool = False) -> Folded:
+    """Fold as a reader compares text: NFC, one space per whitespace run, straight quotes."""
+    if text.isascii() and not _has_odd_space(text, after_space):
+        return Folded(text, None)
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, cluster in _clusters(text):
+        for char in cluster:
+            if char.isspace():
+                if after_space:
+                    continue
+                char, after_space = " ", True
+            else:
+                after_space = False
+            chars.append(char.translate(_QUOTE_MARKS))
+            offsets.append(offset)
+    offsets.append(len(text))
+    return Folded("".join(chars), tuple(offsets))
+
+
+def fold_quote(text: str) -> str:
+    """Fold a quote from a sidecar: also drop whitespace at its ends."""
+    return fold(text.strip()).text
+
+
+def _has_odd_space(text: str, after_space: bool) -> bool:
+    if after_space and text[:1].isspace():
+        return True
+    return "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text
+
+
+def _clusters(text: str) -> list[tuple[int, str]]:
+    """Split into a base char plus its combining marks, each in NFC with its offset."""
+    if unicodedata.is_normalized("NFC", text):
+        return list(enumerate(text))
+    clusters: list[tuple[int, str]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            clusters.append((start, unicodedata.normalize("NFC", text[start:i])))
+            start = i
+    return clusters
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the reading text that comes from one token's content."""
+
+    start: int
+    block: int  # index in the token stream of the inline (or code) token
+    child: int  # index among the inline token's children; -1 for a code block
+    folded: Folded
+
+
+@dataclass(frozen=True)
+class Block:
+    """A stretch of the reading text from one block: a paragraph, heading, cell or code."""
+
+    start: int
+    end: int
+    token: int
+    is_code: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The whole text a reader sees, blocks joined by one space."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+    blocks: tuple[Block, ...]
+    piece_starts: tuple[int, ...]
+    block_starts: tuple[int, ...]
+
+    def piece_at(self, index: int) -> Piece:
+        """Return the piece that holds folded char `index`."""
+        return self.pieces[bisect_right(self.piece_starts, index) - 1]
+
+    def block_at(self, index: int) -> Block:
+        """Return the block that holds folded char `index`."""
+        return self.blocks[bisect_right(self.block_starts, index) - 1]
+
+
+def read(tokens: list[Token]) -> Reading:
+    """Collect the reading text of a token stream, remembering where each part came from."""
+    builder = _Builder()
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            builder.start_block(index, is_code=False)
+            for child_index, child in enumerate(token.children or ()):
+                builder.add_child(index, child_index, child)
+            builder.end_block()
+        elif token.type in _CODE_BLOCKS:
+            builder.start_block(index, is_code=True)
+            builder.add(index, -1, token.content)
+            builder.end_block()
+    return builder.finish()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.after_space = True
+        self.pieces: list[Piece] = []
+        self.blocks: list[Block] = []
+        self.block_start = 0
+
+    def start_block(self, token: int, *, is_code: bool) -> None:
+        if self.length:
+            self._append(" ")
+            self.after_space = True
+        self.block_start = self.length
+        self.block = (token, is_code)
+
+    def end_block(self) -> None:
+        token, is_code = self.block
+        self.blocks.append(Block(self.block_start, self.length, token, is_code))
+
+    def add_child(self, block: int, index: int, child: Token) -> None:
+        if child.type in _TEXT_CHILDREN:
+            self.add(block, index, child.content)
+        elif child.type in _SPACE_CHILDREN and not self.after_space:
+            self._append(" ")
+            self.after_space = True
+
+    def add(self, block: int, child: int, content: str) -> None:
+        folded = fold(content, after_space=self.after_space)
+        if not folded.text:
+            return
+        self.pieces.append(Piece(self.length, block, child, folded))
+        self._append(folded.text)
+        self.after_space = folded.text.endswith(" ")
+
+    def _append(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+
+    def finish(self) -> Reading:
+        pieces, blocks = tuple(self.pieces), tuple(self.blocks)
+        return Reading("".join(self.parts), pieces, blocks,
+                       tuple(p.start for p in pieces), tuple(b.start for b in blocks))

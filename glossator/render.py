@@ -1,0 +1,150 @@
+"""Stage 4, render: tokens plus anchors to HTML, then Jinja layouts to pages."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .anchor import Anchor, AnchoredArticle
+from .marginalia import ENV_KEY, insert_marks
+from .markdown import article_parser, is_safe_url, note_parser
+from .problems import Problem, Where
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a correction's printed words differ from the received ones, word by word."""
+
+    before: str
+    removed: str
+    added: str
+    after: str
+
+
+def make_environment(templates: dict[str, str]) -> jinja2.Environment:
+    """Return a Jinja environment over the layout files, escaping everything by default."""
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["safe_url"] = lambda url: url if url and is_safe_url(url) else None
+    return env
+
+
+def render(articles: list[AnchoredArticle], templates: dict[str, str], *,
+           layouts_name: str = "layouts") -> tuple[dict[str, bytes], list[Problem]]:
+    """Render every article page and the index; return file contents by path."""
+    env = make_environment(templates)
+    try:
+        assets = _assets(env)
+        pages = {f"{a.article.slug}.html": render_article(a, env, assets) for a in articles}
+        pages["index.html"] = _render_page(env, "index.html", assets, articles=[_summary(a) for a in _by_date(articles)])
+    except jinja2.TemplateError as error:
+        return {}, [_template_problem(error, layouts_name)]
+    files = {path: html.encode("utf-8") for path, html in pages.items()}
+    for a in articles:
+        if a.article.received is not None and a.article.meta.source:
+            files[_received_name(a)] = a.article.received.encode("utf-8")
+    return files, []
+
+
+def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any]) -> str:
+    """Render one article page."""
+    md = article_parser()
+    notes = note_parser()
+    render_note = _note_renderer(env, notes)
+    tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
+    body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
+    article = anchored.article
+    return _render_page(env, "article.html", assets, article=article, meta=article.meta, body=Markup(body),
+                        counts=_counts(anchored), received=_received_name(anchored) if article.received else None)
+
+
+def _note_renderer(env: jinja2.Environment, notes: Any) -> Any:
+    def render_note(anchor: Anchor) -> str:
+        annotation = anchor.annotation
+        body = Markup(notes.render(annotation.note)) if annotation.note else None
+        change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
+        sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None} for s in annotation.sources]
+        template = env.get_template(f"partials/{annotation.kind}.html")
+        return template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources).strip()
+
+    return render_note
+
+
+def word_change(original: str, printed: str) -> Change:
+    """Split original and printed text into the common start and end and what changed."""
+    old, new = re.split(r"(\s+)", original.strip()), re.split(r"(\s+)", printed.strip())
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return Change("".join(old[:start]), "".join(old[start : len(old) - end]),
+                  "".join(new[start : len(new) - end]), "".join(old[len(old) - end :]))
+
+
+def _render_page(env: jinja2.Environment, name: str, assets: dict[str, Any], **context: Any) -> str:
+    return env.get_template(name).render(**assets, **context)
+
+
+def _assets(env: jinja2.Environment) -> dict[str, Any]:
+    """Inline style and script, and a Content-Security-Policy that allows exactly them."""
+    style = env.get_template("style.css").render()
+    script = env.get_template("script.js").render()
+    csp = ("default-src 'none'; img-src 'self' data:; "
+           f"style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; base-uri 'none'; form-action 'none'")
+    return {"style": Markup(style), "script": Markup(script), "csp": csp}
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _counts(anchored: AnchoredArticle) -> dict[str, int]:
+    kinds = [a.annotation.kind for a in anchored.anchors]
+    return {"notes": kinds.count("note"), "corrections": kinds.count("correction")}
+
+
+def _summary(anchored: AnchoredArticle) -> dict[str, Any]:
+    return {"href": f"{anchored.article.slug}.html", "meta": anchored.article.meta, "counts": _counts(anchored)}
+
+
+def _by_date(articles: list[AnchoredArticle]) -> list[AnchoredArticle]:
+    by_title = sorted(articles, key=lambda a: (a.article.meta.title, a.article.slug))
+    return sorted(by_title, key=lambda a: a.article.meta.date or "", reverse=True)
+
+
+def _received_name(anchored: AnchoredArticle) -> str:
+    return f"{anchored.article.slug}.source.txt"
+
+
+def long_date(value: str | None) -> str:
+    """Format an ISO date as '16 November 2023', the same on every machine."""
+    if not value:
+        return ""
+    date = datetime.date.fromisoformat(value[:10])
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def _template_problem(error: jinja2.TemplateError, layouts: str) -> Problem:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = Where(f"{layouts}/{error.name or error.filename}", error.lineno or 1, 1)
+        return Problem(where, f"layout error: {error.message}")
+    return Problem(Where(layouts), f"layout error: {error}")

@@ -1,0 +1,203 @@
+"""Stage 2, validate: check front matter and sidecars against their schemas."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from .located_yaml import Located, YamlPath
+from .model import Annotation, Article, ArticleFile, Meta, SourceRef
+from .problems import Problem, Where
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
+    """Turn loaded files into checked articles; collect every problem found."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for file in files:
+        article, found = validate_article(file)
+        problems += found
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
+    """Check one article's front matter and sidecar."""
+    meta, problems = _meta(file.front)
+    annotations: tuple[Annotation, ...] = ()
+    if file.sidecar is not None and file.sidecar_path is not None:
+        annotations, sidecar_problems = _annotations(file.sidecar, file.sidecar_path)
+        problems += sidecar_problems
+    if meta is None or problems:
+        return None, problems
+    article = Article(
+        slug=file.slug,
+        path=file.path,
+        meta=meta,
+        body=file.body,
+        body_line=file.body_line,
+        annotations=annotations,
+        received=file.received,
+        where_of_meta={key: file.front.where((key,)) for key in file.front.data},
+    )
+    return article, []
+
+
+def schema_problems(located: Located, schema: str) -> list[Problem]:
+    """Validate located data with a bundled JSON Schema, one plain message per error."""
+    errors = sorted(_validator(schema).iter_errors(located.data), key=lambda e: _path_key(e.absolute_path))
+    return [_problem(located, error) for error in errors]
+
+
+def _path_key(path: Any) -> tuple[str, ...]:
+    return tuple(f"{part:08d}" if isinstance(part, int) else part for part in path)
+
+
+def _problem(located: Located, error: jsonschema.ValidationError) -> Problem:
+    path: YamlPath = tuple(error.absolute_path)
+    name = _name(path)
+    if error.validator == "additionalProperties":
+        return _unknown_key(located, path, error)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return Problem(located.where(path), f"{name} is missing the required key '{missing}'")
+    if error.validator is None:  # a `false` subschema: a key that is not allowed here
+        return Problem(located.where(path + ("original",), key=True), _ORIGINAL_WITHOUT_CORRECTION)
+    return Problem(located.where(path), f"{name} {_expected(error)}")
+
+
+_ORIGINAL_WITHOUT_CORRECTION = "'original' belongs to a correction: add 'kind: correction', or remove 'original'"
+
+
+def _expected(error: jsonschema.ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "type":
+        found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
+        return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
+    if error.validator == "enum":
+        return "must be one of: " + ", ".join(str(choice) for choice in error.validator_value)
+    if error.validator == "pattern" and schema.get("pattern") == "\\S":
+        return "must not be empty"
+    return f"is not valid: expected {schema.get('description', error.message)}"
+
+
+def _json_type(value: object) -> str:
+    for name, types in (("boolean", bool), ("string", str), ("array", list), ("object", dict)):
+        if isinstance(value, types):
+            return name
+    return "number" if isinstance(value, (int, float)) else "null"
+
+
+def _unknown_key(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> Problem:
+    known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+    unknown = [key for key in error.instance if key not in known]
+    key = unknown[0]
+    message = f"unknown key '{key}'"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        message += f": did you mean '{close[0]}'?"
+    else:
+        message += " (allowed: " + ", ".join(known) + ")"
+    return Problem(located.where(path + (key,), key=True), message)
+
+
+def _name(path: YamlPath) -> str:
+    if not path:
+        return "the file"
+    if path[-1] == "annotations" or isinstance(path[-1], int):
+        if len(path) == 2 and path[0] == "annotations":
+            return f"annotation {path[1] + 1}"  # type: ignore[operator]
+        return "this entry"
+    return f"'{path[-1]}'"
+
+
+def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
+    if not isinstance(front.data, dict):
+        return None, [Problem(front.where(()), "front matter must be a mapping of keys to values, such as 'title: ...'")]
+    problems = schema_problems(front, "front_matter.schema.json")
+    problems += _date_problems(front)
+    if problems:
+        return None, problems
+    data = front.data
+    frame = data.get("source_frame", {})
+    fields = {key: data.get(key) for key in ("subtitle", "byline", "date", "summary", "source", "source_url", "credit")}
+    meta = Meta(title=data["title"], lang=data.get("lang", "en"), **fields,
+                source_frame_before=tuple(frame.get("before", ())), source_frame_after=tuple(frame.get("after", ())))
+    return meta, _frame_problems(front, meta)
+
+
+def _date_problems(front: Located) -> list[Problem]:
+    date = front.data.get("date")
+    if not isinstance(date, str):
+        return []
+    try:
+        datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)
+    except ValueError:
+        return [Problem(front.where(("date",)), f"'date' is not an ISO 8601 date: '{date}' (write it as 2023-11-16)")]
+    return []
+
+
+def _frame_problems(front: Located, meta: Meta) -> list[Problem]:
+    problems = []
+    for side in ("before", "after"):
+        for i, name in enumerate(getattr(meta, f"source_frame_{side}")):
+            if not getattr(meta, name):
+                where = front.where(("source_frame", side, i))
+                problems.append(Problem(where, f"source_frame names '{name}', which the front matter does not set"))
+    if (meta.source_frame_before or meta.source_frame_after) and not meta.source:
+        problems.append(Problem(front.where(("source_frame",)), "source_frame needs 'source', the received text"))
+    return problems
+
+
+def _annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], list[Problem]]:
+    if not isinstance(sidecar.data, dict):
+        shape = {type(None): "empty", list: "a list"}.get(type(sidecar.data), "a single value")
+        message = f"the annotations file is {shape}; it must be a mapping with the key 'annotations' holding a list"
+        return (), [Problem(Where(file, 1, 1), message)]
+    problems = schema_problems(sidecar, "annotations.schema.json")
+    if problems:
+        return (), problems
+    annotations = tuple(_annotation(sidecar, i, item) for i, item in enumerate(sidecar.data["annotations"]))
+    return annotations, _duplicate_ids(sidecar, annotations)
+
+
+def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotation:
+    sources = tuple(SourceRef(title=s["title"], url=s.get("url")) for s in item.get("sources", ()))
+    fields = {key: item.get(key) for key in ("note", "original", "id", "prefix", "suffix")}
+    return Annotation(quote=item["quote"], where=sidecar.where(("annotations", index)),
+                      kind=item.get("kind", "note"), sources=sources, **fields)
+
+
+def _duplicate_ids(sidecar: Located, annotations: tuple[Annotation, ...]) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for i, annotation in enumerate(annotations):
+        if annotation.id is None:
+            continue
+        if annotation.id in first:
+            message = f"id '{annotation.id}' is already used by annotation {first[annotation.id] + 1}"
+            problems.append(Problem(sidecar.where(("annotations", i, "id")), message))
+        first.setdefault(annotation.id, i)
+    return problems
