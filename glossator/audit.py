@@ -1,11 +1,131 @@
-"""The source audit: the page may differ from the received text only where a correction says."""
+"""The source audit: a page may differ from its received text only where a correction says.
+
+Put back each correction's `original` where its quote stands, add the front matter
+fields that `source_frame` names, and the words must be the received text's words.
+"""
 
 from __future__ import annotations
 
-from .anchor import AnchoredArticle
-from .problems import Problem
+import difflib
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .anchor import Anchor, AnchoredArticle, where_in_article
+from .problems import Problem, Where
+from .reading import fold
+
+_WORD = re.compile(r"\S+")
+_MAX_REPORTED = 10
+_CONTEXT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a stretch of the reconstructed text came from."""
+
+    start: int  # offset in the reconstructed text
+    page_offset: int | None = None  # offset in the reading text, for page text
+    where: Where | None = None  # for a correction's original or a front matter field
 
 
 def audit(articles: list[AnchoredArticle]) -> list[Problem]:
     """Check each article that names a source against its received text."""
-    return []
+    problems: list[Problem] = []
+    for article in articles:
+        if article.article.received is not None:
+            problems += audit_article(article)
+    return problems
+
+
+def audit_article(anchored: AnchoredArticle) -> list[Problem]:
+    """Compare an article's page, with corrections put back, to its received text."""
+    corrections = sorted((a for a in anchored.anchors if a.annotation.kind == "correction"), key=lambda a: a.start)
+    problems = _overlaps(corrections)
+    if problems:
+        return problems
+    text, origins = _reconstruct(anchored, corrections)
+    ours = [(m.group(), m.start()) for m in _WORD.finditer(text)]
+    theirs = fold(anchored.article.received or "").text.split()
+    if [word for word, _ in ours] == theirs:
+        return []
+    return _differences(anchored, ours, theirs, origins)
+
+
+def _overlaps(corrections: list[Anchor]) -> list[Problem]:
+    problems = []
+    for previous, current in zip(corrections, corrections[1:], strict=False):
+        if current.start < previous.end:
+            message = (f"this correction overlaps another (\"{previous.annotation.quote}\"); "
+                       "the audit cannot put both originals back: merge them into one")
+            problems.append(Problem(current.annotation.where, message))
+    return problems
+
+
+def _reconstruct(anchored: AnchoredArticle, corrections: list[Anchor]) -> tuple[str, list[_Origin]]:
+    article, page = anchored.article, anchored.reading.text
+    parts: list[str] = []
+    origins: list[_Origin] = []
+
+    def add(text: str, origin: _Origin) -> None:
+        origins.append(origin)
+        parts.append(text)
+
+    length = 0
+    for name in article.meta.source_frame_before:
+        length = _add_field(add, length, article, name)
+    position = 0
+    for correction in corrections:
+        add(page[position : correction.start], _Origin(length, page_offset=position))
+        length += correction.start - position
+        original = fold(correction.annotation.original or "").text
+        add(original, _Origin(length, where=correction.annotation.where))
+        length += len(original)
+        position = correction.end
+    add(page[position:] + " ", _Origin(length, page_offset=position))
+    length += len(page) - position + 1
+    for name in article.meta.source_frame_after:
+        length = _add_field(add, length, article, name)
+    return "".join(parts), origins
+
+
+def _add_field(add, length: int, article, name: str) -> int:  # type: ignore[no-untyped-def]
+    value = " " + fold(getattr(article.meta, name) or "").text + " "
+    add(value, _Origin(length, where=article.where_of_meta.get("source_frame", Where(article.path))))
+    return length + len(value)
+
+
+def _differences(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs: list[str],
+                 origins: list[_Origin]) -> list[Problem]:
+    words = [word for word, _ in ours]
+    matcher = difflib.SequenceMatcher(None, words, theirs, autojunk=False)
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    problems = []
+    for _tag, i1, i2, j1, j2 in changes[:_MAX_REPORTED]:
+        anchor_at = ours[min(i1, len(ours) - 1)][1] if ours else 0
+        where = _where(anchored, origins, anchor_at)
+        page_words = _excerpt(words, i1, i2)
+        received_words = _excerpt(theirs, j1, j2)
+        message = (f"the page differs from the received text here and no correction declares it: "
+                   f"page reads \"{page_words}\", received text reads \"{received_words}\"")
+        problems.append(Problem(where, message))
+    if len(changes) > _MAX_REPORTED:
+        where = Where(anchored.article.path, anchored.article.body_line, 1)
+        problems.append(Problem(where, f"{len(changes) - _MAX_REPORTED} more undeclared differences"))
+    return problems
+
+
+def _where(anchored: AnchoredArticle, origins: list[_Origin], offset: int) -> Where:
+    origin = origins[bisect_right([o.start for o in origins], offset) - 1]
+    if origin.where is not None:
+        return origin.where
+    page_offset = (origin.page_offset or 0) + offset - origin.start
+    page_offset = min(max(page_offset, 0), max(len(anchored.reading.text) - 1, 0))
+    return where_in_article(anchored.article, anchored.tokens, anchored.reading, page_offset)
+
+
+def _excerpt(words: list[str], start: int, end: int) -> str:
+    before = words[max(0, start - _CONTEXT_WORDS) : start]
+    changed = words[start:end]
+    after = words[end : end + _CONTEXT_WORDS]
+    return " ".join([*before, "[" + " ".join(changed) + "]", *after])
