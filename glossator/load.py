@@ -71,17 +71,14 @@ def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
 
 def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Problem]]:
     file = _display(content, path)
-    problems = _outside(content, path, Where(file))
-    if problems:
-        return None, problems
-    text, problems = read_file(path, file)
-    if text is None:
-        return None, problems
-    parsed, problems = parse_article(text, file)
     sidecar_path = path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX)
-    sidecar, sidecar_problems = _load_sidecar(content, sidecar_path)
+    sidecar, problems = _load_sidecar(content, sidecar_path)
+    found = _outside(content, path, Where(file))
+    text, read_problems = (None, []) if found else read_file(path, file)
+    parsed, parse_problems = parse_article(text, file) if text is not None else (None, [])
+    problems = found + read_problems + parse_problems + problems
     if parsed is None:
-        return None, problems + sidecar_problems
+        return None, problems
     front, body, body_line = parsed
     received, source_problems = _load_received(content, path, front)
     article = ArticleFile(
@@ -94,7 +91,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
         sidecar=sidecar,
         received=received,
     )
-    return article, sidecar_problems + source_problems
+    return article, problems + source_problems
 
 
 def _load_sidecar(content: Path, path: Path) -> tuple[Located | None, list[Problem]]:

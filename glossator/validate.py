@@ -65,19 +65,38 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
     return article, []
 
 
-def schema_problems(located: Located, schema: str) -> list[Problem]:
+def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
     """Validate located data with a bundled JSON Schema, one plain message per error."""
     errors = sorted(_validator(schema).iter_errors(located.data), key=lambda e: _path_key(e.absolute_path))
-    return [_problem(located, error) for error in errors]
+    known = _known_keys(_validator(schema).schema)
+    return [_problem(located, error, root) for error in errors if not _misspelt(error, known)]
+
+
+def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
+    """Tell whether a required key is missing only because it is misspelt (reported as unknown)."""
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return False
+    missing = error.message.split("'")[1]
+    unknown = [str(key) for key in error.instance if key not in known]
+    return bool(difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6))
+
+
+def _known_keys(schema: Any) -> set[str]:
+    if isinstance(schema, list):
+        return set().union(*(_known_keys(item) for item in schema))
+    if not isinstance(schema, dict):
+        return set()
+    names = set(schema.get("properties", {}))
+    return names.union(*(_known_keys(value) for value in schema.values()))
 
 
 def _path_key(path: Any) -> tuple[str, ...]:
     return tuple(f"{part:08d}" if isinstance(part, int) else part for part in path)
 
 
-def _problem(located: Located, error: jsonschema.ValidationError) -> Problem:
+def _problem(located: Located, error: jsonschema.ValidationError, root: str) -> Problem:
     path: YamlPath = tuple(error.absolute_path)
-    name = _name(path)
+    name = _name(path) if path else root
     if error.validator == "additionalProperties":
         return _unknown_key(located, path, error)
     if error.validator == "required":
@@ -124,8 +143,6 @@ def _unknown_key(located: Located, path: YamlPath, error: jsonschema.ValidationE
 
 
 def _name(path: YamlPath) -> str:
-    if not path:
-        return "the file"
     if path[-1] == "annotations" or isinstance(path[-1], int):
         if len(path) == 2 and path[0] == "annotations":
             return f"annotation {path[1] + 1}"  # type: ignore[operator]
@@ -136,7 +153,7 @@ def _name(path: YamlPath) -> str:
 def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
     if not isinstance(front.data, dict):
         return None, [Problem(front.where(()), "front matter must be a mapping of keys to values, such as 'title: ...'")]
-    problems = schema_problems(front, "front_matter.schema.json")
+    problems = schema_problems(front, "front_matter.schema.json", root="the front matter")
     problems += _date_problems(front)
     if problems:
         return None, problems
