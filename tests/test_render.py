@@ -1,0 +1,92 @@
+"""Rendering: a golden page, self-contained output, text kept as data, determinism."""
+
+from __future__ import annotations
+
+import os
+import re
+from html import unescape
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import ARTICLE, LAYOUTS, Run
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _build(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path,
+           files: dict[str, str] | None = None, out: str = "site") -> Path:
+    folder = content(files)
+    site = tmp_path / out
+    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", site)
+    assert result.code == 0, result.err
+    return site
+
+
+def test_small_article_matches_the_golden_page(content: Callable[..., Path], glossator: Callable[..., Run],
+                                               tmp_path: Path) -> None:
+    site = _build(content, glossator, tmp_path)
+    for name in ("small.html", "index.html"):
+        built = (site / name).read_text("utf-8")
+        if os.environ.get("GLOSSATOR_UPDATE_GOLDEN"):
+            (GOLDEN / name).write_text(built, "utf-8")
+        assert built == (GOLDEN / name).read_text("utf-8"), f"{name} differs; GLOSSATOR_UPDATE_GOLDEN=1 rewrites it"
+
+
+def test_pages_are_self_contained(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    html = (_build(content, glossator, tmp_path) / "small.html").read_text("utf-8")
+    assert "<style>" in html and "<script>" in html
+    assert not re.search(r"<(link|script|img|iframe)\b[^>]*\b(href|src)=", html)
+    assert "@import" not in html and "url(" not in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in unescape(html)
+
+
+def test_margin_notes_are_numbered_and_linked_both_ways(content: Callable[..., Path], glossator: Callable[..., Run],
+                                                        tmp_path: Path) -> None:
+    html = (_build(content, glossator, tmp_path) / "small.html").read_text("utf-8")
+    assert re.findall(r'class="marker marker-link" href="#([^"]+)"', html) == ["note-brown-fox-jumps",
+                                                                             "note-long-passage"]
+    assert 'role="note" id="note-brown-fox-jumps" aria-label="Note 1"' in html
+    assert 'href="#ref-note-brown-fox-jumps"' in html
+    assert '<span class="received">the <del>the </del>lazy dog</span>' in html
+    assert html.count("<h1>") == 1 and '<html lang="en">' in html and "<article>" in html
+
+
+def test_text_from_content_is_data_never_markup_or_template_code(content: Callable[..., Path],
+                                                                 glossator: Callable[..., Run],
+                                                                 tmp_path: Path) -> None:
+    article = ('---\ntitle: "{{ 7*7 }} <script>alert(1)</script>"\n---\n'
+               "Sum {{ 7*7 }} and {% raw %} and <b>bold</b> [x](javascript:alert(1)) [y](data:text/html,hi).\n")
+    sidecar = 'annotations:\n  - quote: "{{ 7*7 }}"\n    prefix: "Sum "\n    note: "<img src=x onerror=alert(1)> {{ 8*8 }}"\n'
+    site = _build(content, glossator, tmp_path, {"evil.md": article, "evil.annotations.yaml": sidecar})
+    html = (site / "evil.html").read_text("utf-8")
+    assert "<title>{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    assert "{% raw %}" in html and "&lt;b&gt;bold&lt;/b&gt;" in html and "{{ 8*8 }}" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript' not in html and 'href="data:' not in html
+
+
+def test_two_builds_are_byte_identical(content: Callable[..., Path], glossator: Callable[..., Run],
+                                       tmp_path: Path) -> None:
+    first = _build(content, glossator, tmp_path, out="one")
+    second = _build(content, glossator, tmp_path, out="two")
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_index_lists_each_article_with_counts(content: Callable[..., Path], glossator: Callable[..., Run],
+                                              tmp_path: Path) -> None:
+    files = {"small.md": ARTICLE, "plain.md": "---\ntitle: Plain one\ndate: 2020-01-02\n---\nText.\n"}
+    html = (_build(content, glossator, tmp_path, files) / "index.html").read_text("utf-8")
+    assert html.index("A small article") < html.index("Plain one")  # newest first
+    assert "By Ann Author" in html and "1 May 2024" in html and "2 January 2020" in html
+    assert "0 notes, 0 corrections" in html
+
+
+def test_crlf_and_byte_order_mark_build_the_same_page(content: Callable[..., Path], glossator: Callable[..., Run],
+                                                      tmp_path: Path) -> None:
+    plain = _build(content, glossator, tmp_path, {"a.md": ARTICLE}, out="plain")
+    (tmp_path / "content" / "a.md").write_bytes(b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode())
+    windows = _build(content, glossator, tmp_path, {}, out="windows")
+    assert (plain / "a.html").read_bytes() == (windows / "a.html").read_bytes()
