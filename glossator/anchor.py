@@ -62,10 +62,13 @@ def anchor_article(article: Article, md: MarkdownIt) -> tuple[AnchoredArticle, l
     return AnchoredArticle(article, tokens, reading, anchors), problems
 
 
-def _place_all(article: Article, tokens: list[Token], reading: Reading) -> tuple[list[tuple[Annotation, int, int]], list[Problem]]:
+Span = tuple[Annotation, int, int]
+
+
+def _place_all(article: Article, tokens: list[Token], reading: Reading) -> tuple[list[Span], list[Problem]]:
     quotes = [fold_quote(a.quote) for a in article.annotations]
     found = find_all(reading.text, quotes)
-    spans: list[tuple[Annotation, int, int]] = []
+    spans: list[Span] = []
     problems: list[Problem] = []
     suggestions = _SUGGESTIONS_PER_ARTICLE
     for annotation, quote in zip(article.annotations, quotes, strict=True):
@@ -126,9 +129,8 @@ def _why_unplaced(article: Article, tokens: list[Token], reading: Reading, annot
     if starts:
         return Problem(where, f"quote \"{_short(quote)}\" crosses a block boundary "
                               "(two paragraphs, or a list item and the next); quote within one block")
-    if annotation.prefix is not None or annotation.suffix is not None:
-        if quote in reading.text:
-            return Problem(where, f"quote \"{_short(quote)}\" is found, but not with this prefix/suffix")
+    if (annotation.prefix is not None or annotation.suffix is not None) and quote in reading.text:
+        return Problem(where, f"quote \"{_short(quote)}\" is found, but not with this prefix/suffix")
     message = f"quote \"{_short(quote)}\" is not in the article"
     nearest = nearest_passage(reading.text, quote) if suggest else None
     if nearest:
@@ -173,7 +175,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _label(spans: list[tuple[Annotation, int, int]]) -> tuple[Anchor, ...]:
+def _label(spans: list[Span]) -> tuple[Anchor, ...]:
     """Number notes in reading order of their markers, which follow each passage."""
     ordered = sorted(spans, key=lambda span: (span[2], span[1]))
     counts = {"note": 0, "correction": 0}

@@ -7,6 +7,7 @@ fields that `source_frame` names, and the words must be the received text's word
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def audit_article(anchored: AnchoredArticle) -> list[Problem]:
 
 def _overlaps(corrections: list[Anchor]) -> list[Problem]:
     problems = []
-    for previous, current in zip(corrections, corrections[1:], strict=False):
+    for previous, current in itertools.pairwise(corrections):
         if current.start < previous.end:
             message = (f"this correction overlaps another (\"{previous.annotation.quote}\"); "
                        "the audit cannot put both originals back: merge them into one")

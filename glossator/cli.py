@@ -15,14 +15,16 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glossator", description="Build annotated articles into a static site.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, help_text in (("build", "build the site (the default)"), ("check", "validate the content, write nothing")):
+    for name, help_text in (("build", "build the site (the default)"),
+                            ("check", "validate the content, write nothing")):
         command = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
         _add_paths(command, out=name == "build")
     return parser
 
 
 def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
-    command.add_argument("--content", type=Path, default=Path("content"), help="articles and sidecars (default: content)")
+    command.add_argument("--content", type=Path, default=Path("content"),
+                         help="articles and sidecars (default: content)")
     command.add_argument("--layouts", type=Path, default=Path("layouts"), help="Jinja layouts (default: layouts)")
     if out:
         command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
@@ -38,7 +40,7 @@ def report(problems: Sequence[Problem]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help")):
         args.insert(0, "build")
     try:
         options = _parser().parse_args(args)

@@ -60,7 +60,7 @@ class _Converter:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag in _PLAIN_TAGS:
             return node.value
         return self.loader.construct_object(node)
@@ -85,8 +85,8 @@ class _Converter:
             if key in result:
                 self.problems.append(Problem(self.where(key_node), f"duplicate key '{key}'"))
                 continue
-            self.key_at[path + (key,)] = self.where(key_node)
-            result[key] = self.convert(value_node, path + (key,))
+            self.key_at[(*path, key)] = self.where(key_node)
+            result[key] = self.convert(value_node, (*path, key))
         return result
 
 

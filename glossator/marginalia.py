@@ -7,9 +7,11 @@ after each passage. One render rule per token type, so a user can override one.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -82,7 +84,7 @@ class _Marker:
 
     def split(self, child: Token, cuts: _Cuts) -> None:
         points = sorted({0, len(child.content), *cuts.starts, *cuts.ends})
-        for left, right in zip(points, points[1:], strict=False):
+        for left, right in itertools.pairwise(points):
             self.active += cuts.starts.get(left, ())
             self.out += _wrapped(child.copy(content=child.content[left:right]), self.active)
             ended = cuts.ends.get(right, [])
@@ -115,7 +117,7 @@ def _wrapped(child: Token, active: list[Anchor]) -> list[Token]:
     return [*opens, child, *closes]
 
 
-def _mark_token(kind: str, nesting: int, anchor: Anchor) -> Token:
+def _mark_token(kind: str, nesting: Literal[-1, 1], anchor: Anchor) -> Token:
     token = Token(kind, "mark", nesting)
     token.meta = {"anchor": anchor}
     return token
@@ -127,13 +129,15 @@ def _note_token(anchor: Anchor) -> Token:
     return token
 
 
-def _render_mark_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_mark_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: EnvType) -> str:
     anchor: Anchor = tokens[idx].meta["anchor"]
     kind = anchor.annotation.kind
     return f'<mark class="passage passage-{kind}" data-note="{escapeHtml(anchor.html_id)}">'
 
 
-def _render_mark_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_mark_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: EnvType) -> str:
     return "</mark>"
 
 

@@ -53,7 +53,8 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *,
     try:
         assets = _assets(env)
         pages = {f"{a.article.slug}.html": render_article(a, env, assets) for a in articles}
-        pages["index.html"] = _render_page(env, "index.html", assets, articles=[_summary(a) for a in _by_date(articles)])
+        listed = [_summary(a) for a in _by_date(articles)]
+        pages["index.html"] = _render_page(env, "index.html", assets, articles=listed)
     except jinja2.TemplateError as error:
         return {}, [_template_problem(error, layouts_name)]
     files = {path: html.encode("utf-8") for path, html in pages.items()}
@@ -80,7 +81,8 @@ def _note_renderer(env: jinja2.Environment, notes: Any) -> Any:
         annotation = anchor.annotation
         body = Markup(notes.render(annotation.note)) if annotation.note else None
         change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
-        sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None} for s in annotation.sources]
+        sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None}
+                   for s in annotation.sources]
         template = env.get_template(f"partials/{annotation.kind}.html")
         return template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources).strip()
 

@@ -103,7 +103,7 @@ def _problem(located: Located, error: jsonschema.ValidationError, root: str) -> 
         missing = error.message.split("'")[1]
         return Problem(located.where(path), f"{name} is missing the required key '{missing}'")
     if error.validator is None:  # a `false` subschema: a key that is not allowed here
-        return Problem(located.where(path + ("original",), key=True), _ORIGINAL_WITHOUT_CORRECTION)
+        return Problem(located.where((*path, "original"), key=True), _ORIGINAL_WITHOUT_CORRECTION)
     return Problem(located.where(path), f"{name} {_expected(error)}")
 
 
@@ -116,7 +116,8 @@ def _expected(error: jsonschema.ValidationError) -> str:
         found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
         return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
     if error.validator == "enum":
-        return "must be one of: " + ", ".join(str(choice) for choice in error.validator_value)
+        choices: list[Any] = error.validator_value  # type: ignore[assignment]
+        return "must be one of: " + ", ".join(str(choice) for choice in choices)
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
     return f"is not valid: expected {schema.get('description', error.message)}"
@@ -131,7 +132,8 @@ def _json_type(value: object) -> str:
 
 def _unknown_key(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> Problem:
     known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
-    unknown = [key for key in error.instance if key not in known]
+    instance: dict[str, Any] = error.instance  # type: ignore[assignment]
+    unknown = [key for key in instance if key not in known]
     key = unknown[0]
     message = f"unknown key '{key}'"
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -139,7 +141,7 @@ def _unknown_key(located: Located, path: YamlPath, error: jsonschema.ValidationE
         message += f": did you mean '{close[0]}'?"
     else:
         message += " (allowed: " + ", ".join(known) + ")"
-    return Problem(located.where(path + (key,), key=True), message)
+    return Problem(located.where((*path, key), key=True), message)
 
 
 def _name(path: YamlPath) -> str:
@@ -152,7 +154,8 @@ def _name(path: YamlPath) -> str:
 
 def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
     if not isinstance(front.data, dict):
-        return None, [Problem(front.where(()), "front matter must be a mapping of keys to values, such as 'title: ...'")]
+        message = "front matter must be a mapping of keys to values, such as 'title: ...'"
+        return None, [Problem(front.where(()), message)]
     problems = schema_problems(front, "front_matter.schema.json", root="the front matter")
     problems += _date_problems(front)
     if problems:
