@@ -1,0 +1,105 @@
+"""The source audit: the page may differ from the received text only where a correction says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run, dedent
+
+RECEIVED = dedent("""
+    Talks resume at last
+
+    The the leaders met on Wednesday near San Fransisco.
+    up
+    They agreed to restore military channels.
+
+    Jane Reporter
+""")
+
+ARTICLE = dedent("""
+    ---
+    title: Talks resume at last
+    byline: Jane Reporter
+    source: talks.source.txt
+    source_frame:
+      before: [title]
+      after: [byline]
+    ---
+    The leaders met on *Wednesday* near [San Francisco](https://example.org).
+
+    They agreed to restore military channels.
+""")
+
+SIDECAR = dedent("""
+    annotations:
+      - quote: The leaders
+        kind: correction
+        original: The the leaders
+        note: A doubled word.
+      - quote: San Francisco.
+        kind: correction
+        original: San Fransisco. up
+        note: A misspelling, and a stray fragment removed.
+      - quote: military channels
+        note: A context note changes nothing in the text.
+""")
+
+
+def _files(article: str = ARTICLE, sidecar: str = SIDECAR, received: str = RECEIVED) -> dict[str, str]:
+    return {"talks.md": article, "talks.annotations.yaml": sidecar, "talks.source.txt": received}
+
+
+def test_a_faithful_page_passes_and_publishes_the_received_text(content: Callable[..., Path],
+                                                                 glossator: Callable[..., Run], tmp_path: Path) -> None:
+    result = glossator("build", "--content", content(_files()), "--out", tmp_path / "site")
+    assert result.code == 0, result.err
+    assert (tmp_path / "site" / "talks.source.txt").read_text() == RECEIVED
+    assert 'href="talks.source.txt"' in (tmp_path / "site" / "talks.html").read_text()
+
+
+def test_changing_one_word_outside_any_correction_fails(content: Callable[..., Path],
+                                                        glossator: Callable[..., Run]) -> None:
+    folder = content(_files(article=ARTICLE.replace("restore military", "rebuild military")))
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/talks.md:11:16: error: the page differs from the received text here and no correction "
+        "declares it: page reads \"up They agreed to [rebuild] military channels. Jane Reporter\", "
+        "received text reads \"up They agreed to [restore] military channels. Jane Reporter\""]
+
+
+def test_changing_a_corrections_original_fails(content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    folder = content(_files(sidecar=SIDECAR.replace("original: The the leaders", "original: The leaders")))
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors[0].startswith(f"{folder}/talks.annotations.yaml:2:5: ")
+    assert "page reads \"resume at last The [] leaders met on Wednesday\"" in result.errors[0]
+    assert "received text reads \"resume at last The [the] leaders met on Wednesday\"" in result.errors[0]
+
+
+def test_deleting_a_correction_fails_at_the_article_line(content: Callable[..., Path],
+                                                         glossator: Callable[..., Run]) -> None:
+    sidecar = SIDECAR.split("  - quote: San Francisco.")[0] + "  - quote: military channels\n    note: n\n"
+    folder = content(_files(sidecar=sidecar))
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors[0].startswith(f"{folder}/talks.md:9:")
+    assert "near San [Francisco.] They" in result.errors[0] and "near San [Fransisco. up] They" in result.errors[0]
+
+
+@pytest.mark.parametrize("frame", ["before: []", "before: [title, title]"])
+def test_the_frame_must_account_for_the_headline_exactly(frame: str, content: Callable[..., Path],
+                                                         glossator: Callable[..., Run]) -> None:
+    folder = content(_files(article=ARTICLE.replace("before: [title]", frame)))
+    assert glossator("check", "--content", folder).code == 1
+
+
+def test_overlapping_corrections_are_refused(content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    extra = "  - quote: leaders met\n    kind: correction\n    original: leaders meet\n    note: n\n"
+    folder = content(_files(sidecar=SIDECAR + extra))
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert "overlaps another" in result.err
