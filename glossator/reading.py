@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -16,25 +17,67 @@ _CODE_BLOCKS = {"fence", "code_block"}
 
 @dataclass(frozen=True)
 class Folded:
-    """A string folded for matching, and for each folded char its offset in the original."""
+    """A string folded for matching, with a map from folded offsets back to original ones.
+
+    The map is piecewise: from folded offset `folded_starts[i]` on, folded chars
+    correspond one to one with original chars from `source_starts[i]` on.
+    """
 
     text: str
-    offsets: tuple[int, ...] | None  # None: the folded text is the original from `base` on
-    base: int = 0
+    folded_starts: tuple[int, ...] = (0,)
+    source_starts: tuple[int, ...] = (0,)
 
     def source_offset(self, index: int) -> int:
         """Return the original offset of folded char `index` (len(text) maps past the end)."""
-        if self.offsets is None:
-            return self.base + index
-        return self.offsets[index]
+        segment = bisect_right(self.folded_starts, index) - 1
+        return self.source_starts[segment] + index - self.folded_starts[segment]
+
+
+_SPACE_RUN = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"[^\S ]|  ")
 
 
 def fold(text: str, *, after_space: bool = False) -> Folded:
     """Fold as a reader compares text: NFC, one space per whitespace run, straight quotes."""
-    if text.isascii() and not _has_odd_space(text, after_space):
-        return Folded(text, None)
-    chars: list[str] = []
-    offsets: list[int] = []
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            return _fold_decomposed(text, after_space)
+        text = text.translate(_QUOTE_MARKS)  # one char for one: offsets stay put
+    if not _has_odd_space(text, after_space):
+        return Folded(text)
+    parts: list[str] = []
+    folded_starts: list[int] = []
+    source_starts: list[int] = []
+    length = position = 0
+    for run in _SPACE_RUN.finditer(text):
+        if run.start() > position:
+            _segment(parts, folded_starts, source_starts, text[position : run.start()], length, position)
+            length += run.start() - position
+        if not (after_space and run.start() == 0):
+            _segment(parts, folded_starts, source_starts, " ", length, run.start())
+            length += 1
+        position = run.end()
+    if position < len(text):
+        _segment(parts, folded_starts, source_starts, text[position:], length, position)
+        length += len(text) - position
+    # past the end maps to the end, even when the text ended in a run of spaces
+    folded_starts.append(length)
+    source_starts.append(len(text))
+    return Folded("".join(parts), tuple(folded_starts) or (0,), tuple(source_starts) or (0,))
+
+
+def _segment(parts: list[str], folded_starts: list[int], source_starts: list[int],
+             piece: str, folded_at: int, source_at: int) -> None:
+    parts.append(piece)
+    folded_starts.append(folded_at)
+    source_starts.append(source_at)
+
+
+def _fold_decomposed(text: str, after_space: bool) -> Folded:
+    """Fold text that is not in NFC, cluster by cluster (rare: most text arrives composed)."""
+    parts: list[str] = []
+    folded_starts: list[int] = []
+    source_starts: list[int] = []
     for offset, cluster in _clusters(text):
         for char in cluster:
             if char.isspace():
@@ -43,10 +86,9 @@ def fold(text: str, *, after_space: bool = False) -> Folded:
                 char, after_space = " ", True
             else:
                 after_space = False
-            chars.append(char.translate(_QUOTE_MARKS))
-            offsets.append(offset)
-    offsets.append(len(text))
-    return Folded("".join(chars), tuple(offsets))
+            _segment(parts, folded_starts, source_starts, char.translate(_QUOTE_MARKS), len(parts), offset)
+    _segment(parts, folded_starts, source_starts, "", len(parts), len(text))
+    return Folded("".join(parts), tuple(folded_starts), tuple(source_starts))
 
 
 def fold_quote(text: str) -> str:
@@ -55,15 +97,12 @@ def fold_quote(text: str) -> str:
 
 
 def _has_odd_space(text: str, after_space: bool) -> bool:
-    if after_space and text[:1].isspace():
-        return True
-    return "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text
+    """Tell whether folding would change the spaces: a run, a tab, a newline, a no-break space."""
+    return (after_space and text[:1].isspace()) or _ODD_SPACE.search(text) is not None
 
 
 def _clusters(text: str) -> list[tuple[int, str]]:
     """Split into a base char plus its combining marks, each in NFC with its offset."""
-    if unicodedata.is_normalized("NFC", text):
-        return list(enumerate(text))
     clusters: list[tuple[int, str]] = []
     start = 0
     for i in range(1, len(text) + 1):
