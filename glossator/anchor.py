@@ -159,6 +159,8 @@ def _line_col(where: Where) -> str:
 
 def where_in_article(article: Article, tokens: list[Token], reading: Reading, start: int) -> Where:
     """Point at the source line of the block holding reading offset start, and its column if found."""
+    if not reading.blocks:  # an empty body: its first line is the only place there is
+        return Where(article.path, article.body_line, 1)
     token = tokens[reading.block_at(start).token]
     first, last = token.map if token.map else (0, 1)
     lines = article.body.split("\n")[first:last]
@@ -179,13 +181,14 @@ def _label(spans: list[Span]) -> tuple[Anchor, ...]:
     """Number notes in reading order of their markers, which follow each passage."""
     ordered = sorted(spans, key=lambda span: (span[2], span[1]))
     counts = {"note": 0, "correction": 0}
-    used: set[str] = set()
+    # An id the writer chose is a promise of a stable URL: ids made from quotes step aside.
+    used = {annotation.id for annotation, _, _ in spans if annotation.id}
     anchors = []
     for annotation, start, end in ordered:
         counts[annotation.kind] += 1
         ordinal = counts[annotation.kind]
         label = str(ordinal) if annotation.kind == "note" else CORRECTION_MARK
-        html_id = _unique(annotation.id or _id_from_quote(annotation), used)
+        html_id = annotation.id or _unique(_id_from_quote(annotation), used)
         anchors.append(Anchor(annotation, start, end, label, ordinal, html_id))
     return tuple(anchors)
 

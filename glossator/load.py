@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .located_yaml import Located, parse_yaml
@@ -12,6 +14,9 @@ from .problems import Problem, Where
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+# A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
+_SAFE_SLUG = re.compile(r"\w[\w.-]*")
+_RESERVED_SLUGS = {"index"}
 
 
 def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -45,13 +50,19 @@ def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None
 def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     """Read a content file as text, refusing one over the size limit."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} bytes (10 MiB)"
-            return None, [Problem(Where(file), message)]
-        return parse_text(path.read_bytes(), file)
+        # Non-blocking: opening a named pipe would otherwise wait, and the build with it, for a writer.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, [Problem(Where(file), "not a regular file; a content file must be a plain file")]
+            data = handle.read(MAX_FILE_BYTES + 1)  # a file may grow after a size check: read no more
     except OSError as error:
-        return None, [Problem(Where(file), f"cannot read file: {error.strerror}")]
+        if path.is_symlink() and not path.exists():
+            return None, [Problem(Where(file), f"a symbolic link to '{os.readlink(path)}', which does not exist")]
+        return None, [Problem(Where(file), f"cannot read file: {error.strerror or error}")]
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file is over the size limit of {MAX_FILE_BYTES:,} bytes (10 MiB); split it"
+        return None, [Problem(Where(file), message)]
+    return parse_text(data, file)
 
 
 def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
@@ -60,13 +71,37 @@ def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
         return [], [Problem(Where(str(content)), "content folder not found")]
     articles: list[ArticleFile] = []
     problems: list[Problem] = []
-    for path in sorted(content.glob("*.md")):
+    paths = _visible(content, "*.md")
+    for path in paths:
         article, found = _load_article(content, path)
         problems += found
         if article is not None:
             articles.append(article)
-    problems += _orphan_sidecars(content)
+    problems += _name_problems(content, paths) + _orphan_sidecars(content)
     return articles, problems
+
+
+def _visible(content: Path, pattern: str) -> list[Path]:
+    # Editors keep lock and swap files beside the ones they edit: '.#a.md', '.a.md.swp'.
+    return sorted(path for path in content.glob(pattern) if not path.name.startswith("."))
+
+
+def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
+    """Refuse article names that make unsafe addresses, or that would overwrite another page."""
+    problems = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        slug, where = path.name[: -len(".md")], Where(_display(content, path))
+        if not _SAFE_SLUG.fullmatch(slug):
+            problems.append(Problem(where, f"the name '{path.name}' makes an unsafe page address; "
+                                           "use letters, digits, '-', '_' and '.' only"))
+        elif slug.casefold() in _RESERVED_SLUGS:
+            problems.append(Problem(where, f"the name '{path.name}' is taken by the site's index page; rename it"))
+        elif slug.casefold() in seen:
+            problems.append(Problem(where, f"'{path.name}' and '{seen[slug.casefold()]}' differ only in case; "
+                                           "on many systems their pages would overwrite each other"))
+        seen.setdefault(slug.casefold(), path.name)
+    return problems
 
 
 def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Problem]]:
@@ -87,7 +122,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
         front=front,
         body=body,
         body_line=body_line,
-        sidecar_path=_display(content, sidecar_path) if sidecar_path.exists() else None,
+        sidecar_path=_display(content, sidecar_path) if os.path.lexists(sidecar_path) else None,
         sidecar=sidecar,
         received=received,
     )
@@ -95,7 +130,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
 
 
 def _load_sidecar(content: Path, path: Path) -> tuple[Located | None, list[Problem]]:
-    if not path.exists():
+    if not os.path.lexists(path):
         return None, []
     file = _display(content, path)
     problems = _outside(content, path, Where(file))
@@ -113,27 +148,44 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
         return None, []  # validate reports a wrong type
     where = front.where(("source",))
     path = article.parent / source
-    problems = _outside(content, path, where)
+    problems = _outside(content, path, where, shown=source)
     if problems:
         return None, problems
-    if not path.is_file():
-        return None, [Problem(where, f"source file '{source}' not found beside the article")]
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # missing, or a name the system cannot take
+        mode = 0
+    if stat.S_ISDIR(mode):
+        return None, [Problem(where, f"source '{source}' is a folder; name the file of the received text")]
+    if not stat.S_ISREG(mode):
+        return None, [Problem(where, f"source file '{_short(source)}' not found beside the article")]
     text, problems = read_file(path, _display(content, path))
     return text, problems
 
 
-def _outside(content: Path, path: Path, where: Where) -> list[Problem]:
+def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:
     """Refuse a path that leads outside the content folder, directly or by a link."""
-    if path.resolve().is_relative_to(content.resolve()):
-        return []
-    return [Problem(where, f"'{path.name}' leads outside the content folder; keep content files inside it")]
+    shown = shown if shown is not None else path.name
+    try:
+        if path.resolve(strict=False).is_relative_to(content.resolve()):
+            return []
+    except (OSError, RuntimeError, ValueError) as error:  # a link loop, a name too long, a NUL byte
+        reason = "a symbolic link that loops" if isinstance(error, RuntimeError) else "not a usable path"
+        if isinstance(error, OSError) and error.strerror:
+            reason = f"not a usable path: {error.strerror}"
+        return [Problem(where, f"'{_short(shown)}' is {reason}")]
+    return [Problem(where, f"'{_short(shown)}' leads outside the content folder; keep content files inside it")]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _orphan_sidecars(content: Path) -> list[Problem]:
     problems = []
-    for sidecar in sorted(content.glob("*" + SIDECAR_SUFFIX)):
+    for sidecar in _visible(content, "*" + SIDECAR_SUFFIX):
         article = sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)] + ".md")
-        if not article.exists():
+        if not os.path.lexists(article):
             message = f"annotations for a missing article: expected '{article.name}' beside it"
             problems.append(Problem(Where(_display(content, sidecar)), message))
     return problems

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -11,17 +12,35 @@ from .problems import Problem, Where
 
 YamlPath = tuple[str | int, ...]
 
-# Aliases let a few lines expand to billions of nodes ("billion laughs"); real
+# Aliases let a few lines expand to billions of values ("billion laughs"); real
 # sidecars use few or none, so a small bound costs nobody anything.
 MAX_ALIAS_EXPANSION = 10_000
+# A sidecar is six levels deep; the bound keeps recursion far from Python's limit.
+MAX_DEPTH = 64
 
 # libyaml's parser, where PyYAML was built with it, reads a large sidecar ten times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_PLAIN_TAGS = {
+_TEXT_TAGS = {
     "tag:yaml.org,2002:timestamp",  # keep dates as written; validate checks them
     "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:merge",  # '<<' anywhere but a key, and '=', are just text
+    "tag:yaml.org,2002:value",
 }
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+# Escapes such as "\0" or "\e" in double quotes reach text the parser let through;
+# they have no place on a page. Tab, line feed and carriage return are ordinary.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+# Where a value stands, and where its parts stand: (line, col, parts). Parts are None
+# for a scalar, a list of spots for a list, and for a mapping a dict from each key
+# to (key line, key col, value spot). An alias shares its anchor's parts.
+Spot = tuple[int, int, Any]
 
 
 @dataclass(frozen=True)
@@ -29,96 +48,243 @@ class Located:
     """Plain YAML data with the position of each value and mapping key."""
 
     data: Any
-    value_at: dict[YamlPath, Where] = field(default_factory=dict)
-    key_at: dict[YamlPath, Where] = field(default_factory=dict)
+    file: str
+    spot: Spot
 
     def where(self, path: YamlPath, *, key: bool = False) -> Where:
-        """Return the position of the value (or key) at path, or its nearest parent."""
-        table = self.key_at if key else self.value_at
-        for end in range(len(path), -1, -1):
-            found = table.get(path[:end])
-            if found is not None:
-                return found
-        return next(iter(self.value_at.values()))
+        """Return the position of the value (or key) at path, or of its nearest parent."""
+        line, col, parts = self.spot
+        key_spot: tuple[int, int] | None = None
+        for step in path:
+            if isinstance(parts, dict) and step in parts:
+                key_line, key_col, (line, col, parts) = parts[step]
+                key_spot = (key_line, key_col)
+            elif isinstance(parts, list) and isinstance(step, int) and 0 <= step < len(parts):
+                line, col, parts = parts[step]
+            else:
+                break
+        if key and key_spot is not None:
+            line, col = key_spot
+        return Where(self.file, line, col)
 
 
-class _Converter:
-    def __init__(self, loader: yaml.SafeLoader, file: str, line_offset: int) -> None:  # or CSafeLoader
+_UNREADABLE = object()  # stands for a scalar already reported; the data is never returned
+
+
+class _Stop(Exception):
+    """A problem that ends the parse: the rest of the events cannot be trusted or afforded."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+Built = tuple[Any, Spot, int]  # a value, its spot, and how many values it expands to
+
+
+class _Builder:
+    """Build plain data from parser events, one value at a time, with a spot for each.
+
+    Events rather than PyYAML's node graph: the graph of a large sidecar costs hundreds
+    of megabytes, and walking it recurses without bound through self-referring aliases.
+    """
+
+    def __init__(self, loader: Any, file: str, line_offset: int) -> None:
         self.loader = loader
         self.file = file
         self.line_offset = line_offset
-        self.value_at: dict[YamlPath, Where] = {}
-        self.key_at: dict[YamlPath, Where] = {}
-        self.problems: list[Problem] = []
-        self.seen: set[int] = set()
+        self.anchors: dict[str, Built] = {}
+        self.anchor_lines: dict[str, int] = {}
+        self.open_anchors: set[str] = set()
         self.expanded = 0
+        self.problems: list[Problem] = []
 
-    def where(self, node: yaml.Node) -> Where:
-        mark = node.start_mark
+    # Marks are typed Any: libyaml's and PyYAML's are different classes with the same fields.
+    def where(self, mark: Any) -> Where:
         return Where(self.file, mark.line + 1 + self.line_offset, mark.column + 1)
 
-    def convert(self, node: yaml.Node, path: YamlPath) -> Any:
-        self._count_alias(node)
-        self.value_at[path] = self.where(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag in _PLAIN_TAGS:
-            return node.value
-        return self.loader.construct_object(node)
+    def spot(self, mark: Any, parts: Any = None) -> Spot:
+        return (mark.line + 1 + self.line_offset, mark.column + 1, parts)
 
-    def _count_alias(self, node: yaml.Node) -> None:
-        if id(node) in self.seen:
-            self.expanded += 1
-            if self.expanded > MAX_ALIAS_EXPANSION:
-                raise _AliasBomb(self.where(node))
-        elif isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            self.seen.add(id(node))
+    def document(self) -> Built | None:
+        self.loader.get_event()  # the stream's start
+        if self.loader.check_event(yaml.StreamEndEvent):
+            return None
+        self.loader.get_event()  # the document's start
+        built = self.node(0)
+        self.loader.get_event()  # the document's end
+        if not self.loader.check_event(yaml.StreamEndEvent):
+            mark = self.loader.get_event().start_mark
+            raise _Stop(Problem(self.where(mark), "a second YAML document starts here; a file holds one"))
+        return built
 
-    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        self.loader.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int, bool, float)) or key is None:
-                self.problems.append(Problem(self.where(key_node), "a key must be plain text"))
+    def node(self, depth: int) -> Built:
+        event = self.loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self.alias(event)
+        if depth > MAX_DEPTH:
+            raise _Stop(Problem(self.where(event.start_mark), f"YAML nested more than {MAX_DEPTH} levels deep"))
+        anchor = event.anchor
+        if anchor is not None:
+            self.open_anchor(anchor, event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            built = self.scalar(event)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            built = self.sequence(event, depth)
+        else:
+            built = self.mapping(event, depth)
+        if anchor is not None:
+            self.open_anchors.discard(anchor)
+            self.anchors[anchor] = built
+        return built
+
+    def open_anchor(self, anchor: str, mark: Any) -> None:
+        if anchor in self.anchor_lines:
+            first = self.anchor_lines[anchor]
+            message = f"anchor '&{anchor}' is defined twice (first on line {first}); give each a name of its own"
+            raise _Stop(Problem(self.where(mark), message))
+        self.anchor_lines[anchor] = self.where(mark).line
+        self.open_anchors.add(anchor)
+
+    def alias(self, event: yaml.AliasEvent) -> Built:
+        name = event.anchor
+        where = self.where(event.start_mark)
+        if name in self.open_anchors:
+            raise _Stop(Problem(where, f"alias '*{name}' stands inside the value it names; a value cannot hold itself"))
+        if name not in self.anchors:
+            raise _Stop(Problem(where, f"alias '*{name}' names no anchor above it; define '&{name}' first"))
+        value, spot, size = self.anchors[name]
+        self.expanded += size
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            message = f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} values; write the values out"
+            raise _Stop(Problem(where, message))
+        return value, self.spot(event.start_mark, spot[2]), size
+
+    def scalar(self, event: yaml.ScalarEvent) -> Built:
+        spot = self.spot(event.start_mark)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _TEXT_TAGS:
+            bad = _CONTROL.search(event.value)
+            if bad:
+                message = f"text holds the control character U+{ord(bad.group()):04X}; remove it"
+                self.problems.append(Problem(self.where(event.start_mark), message))
+            return event.value, spot, 1
+        return self.construct(event, tag), spot, 1
+
+    def construct(self, event: yaml.ScalarEvent, tag: str) -> Any:
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
+        try:
+            return self.loader.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            message = f"unknown YAML tag '{tag}'; remove it, or put the value in quotes to keep it as text"
+        except (ValueError, TypeError, ArithmeticError, LookupError):
+            # "!!int abc", "!!bool maybe", or a number past Python's 4,300 digits
+            text = event.value if len(event.value) <= 20 else event.value[:19] + "…"
+            message = f"'{text}' cannot be read as {_TAG_WORDS.get(tag, tag)}; put it in quotes to keep it as text"
+        self.problems.append(Problem(self.where(event.start_mark), message))
+        return _UNREADABLE
+
+    def sequence(self, event: yaml.SequenceStartEvent, depth: int) -> Built:
+        items: list[Any] = []
+        spots: list[Spot] = []
+        size = 1
+        while not self.loader.check_event(yaml.SequenceEndEvent):
+            value, spot, count = self.node(depth + 1)
+            items.append(value)
+            spots.append(spot)
+            size += count
+        self.loader.get_event()
+        return items, self.spot(event.start_mark, spots), size
+
+    def mapping(self, event: yaml.MappingStartEvent, depth: int) -> Built:
+        result: dict[str, Any] = {}
+        parts: dict[str, tuple[int, int, Spot]] = {}
+        merges: list[Built] = []
+        size = 1
+        while not self.loader.check_event(yaml.MappingEndEvent):
+            if _is_merge_key(self.loader.peek_event()):
+                self.loader.get_event()
+                merges.append(self.node(depth + 1))
+                size += merges[-1][2]
                 continue
-            key = str(key)
-            if key in result:
-                self.problems.append(Problem(self.where(key_node), f"duplicate key '{key}'"))
-                continue
-            self.key_at[(*path, key)] = self.where(key_node)
-            result[key] = self.convert(value_node, (*path, key))
-        return result
+            key_event = self.loader.peek_event()
+            key, _, key_size = self.node(depth + 1)
+            value, spot, value_size = self.node(depth + 1)
+            size += key_size + value_size
+            self.add(result, parts, key, key_event.start_mark, value, spot)
+        self.loader.get_event()
+        for merge in merges:
+            self.merge(result, parts, merge)
+        return result, self.spot(event.start_mark, parts), size
+
+    def add(self, result: dict[str, Any], parts: dict[str, tuple[int, int, Spot]],
+            key: Any, mark: Any, value: Any, spot: Spot) -> None:
+        if key is _UNREADABLE:
+            return  # already reported
+        if isinstance(key, (dict, list)) or key is None:
+            shape = "a list" if isinstance(key, list) else "a mapping" if isinstance(key, dict) else "empty"
+            self.problems.append(Problem(self.where(mark), f"a key must be text, but this key is {shape}"))
+            return
+        key = str(key)  # 1: or true: as keys still name something; the schema judges them
+        if key in parts:
+            message = f"duplicate key '{key}' (first set on line {parts[key][0]}); keep one"
+            self.problems.append(Problem(self.where(mark), message))
+            return
+        result[key] = value
+        parts[key] = (mark.line + 1 + self.line_offset, mark.column + 1, spot)
+
+    def merge(self, result: dict[str, Any], parts: dict[str, tuple[int, int, Spot]], merge: Built) -> None:
+        """Add the keys of a '<<' merge that the mapping does not set itself (YAML 1.1)."""
+        value, spot, _ = merge
+        sources = list(zip(value, spot[2], strict=True)) if isinstance(value, list) else [(value, spot)]
+        if not all(isinstance(source, dict) for source, _ in sources):
+            message = "'<<' merges a mapping, or a list of mappings, into this one"
+            self.problems.append(Problem(Where(self.file, spot[0], spot[1]), message))
+            return
+        for source, (_, _, source_parts) in sources:
+            for key, item in source.items():
+                if key not in result:
+                    result[key] = item
+                    parts[key] = source_parts[key]
 
 
-class _AliasBomb(Exception):
-    def __init__(self, where: Where) -> None:
-        self.where = where
+def _is_merge_key(event: yaml.Event) -> bool:
+    return (isinstance(event, yaml.ScalarEvent) and event.tag is None and event.implicit[0]
+            and event.value == "<<")
 
 
 def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> tuple[Located | None, list[Problem]]:
     """Parse one YAML document; return its located data, or None and the problems."""
     loader = _Loader(text)
+    builder = _Builder(loader, file, line_offset)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return Located(None, {(): Where(file, 1 + line_offset, 1)}), []
-        converter = _Converter(loader, file, line_offset)
-        data = converter.convert(node, ())
+        built = builder.document()
+    except _Stop as stop:
+        return None, [stop.problem]
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_problem(error, text, file, line_offset)]
-    except _AliasBomb as bomb:
-        message = f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes; write the values out"
-        return None, [Problem(bomb.where, message)]
+    except yaml.reader.ReaderError as error:
+        return None, [_reader_problem(error, text, file, line_offset)]
     except yaml.YAMLError as error:
         return None, [Problem(Where(file, 1 + line_offset, 1), f"invalid YAML: {error}")]
     finally:
         loader.dispose()
-    if converter.problems:
-        return None, converter.problems
-    return Located(data, converter.value_at, converter.key_at), []
+    if builder.problems:
+        return None, builder.problems
+    if built is None:
+        return Located(None, file, (1 + line_offset, 1, None)), []
+    return Located(built[0], file, built[1]), []
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str, file: str, line_offset: int) -> Problem:
+    # libyaml counts the position in UTF-8 bytes, PyYAML in characters: find the character instead.
+    code = error.character if isinstance(error.character, int) else ord(error.character or "\0")
+    at = max(text.find(chr(code)), 0)
+    line = text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1)
+    message = f"invalid YAML: the control character U+{code:04X} is not allowed; remove it"
+    return Problem(Where(file, line + 1 + line_offset, col + 1), message)
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, file: str, line_offset: int) -> Problem:

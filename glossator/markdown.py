@@ -15,6 +15,8 @@ from .marginalia import marginalia_plugin
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_URL_START = re.compile(r"^[\x00-\x20\s]+")
 
 # Block elements a note may hold, as the phrasing elements that stand in for them:
 # a note sits inside a paragraph, where <p>, <ul> or <pre> would not be valid HTML.
@@ -30,7 +32,9 @@ _NOTE_BLOCKS = {
 
 def is_safe_url(url: str) -> bool:
     """Allow relative links and the http, https and mailto schemes only."""
-    match = _SCHEME.match(url.strip())
+    # A browser drops tabs and newlines anywhere in a URL, and controls and spaces at its
+    # start, before it reads the scheme: "java\tscript:" and "\x01javascript:" both run.
+    match = _SCHEME.match(_URL_START.sub("", _URL_TAB_OR_NEWLINE.sub("", url)))
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 

@@ -40,6 +40,7 @@ def check(content: Path, layouts: Path | None = None) -> Result:
 def build(content: Path, layouts: Path, out: Path) -> Result:
     """Build the site into `out`; leave `out` untouched if anything is wrong."""
     result = check(content, layouts)
-    if not result.problems:
-        write(result.files, out)
-    return result
+    if result.problems:
+        return result
+    problems = write(result.files, out)
+    return Result(result.files, problems) if problems else result

@@ -25,7 +25,11 @@ class Problem(Exception):
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: error: {self.message}"
+        # One problem, one line, whatever the content quoted: no line breaks, no terminal escapes.
+        return f"{self.where}: error: {self.message}".translate(_ESCAPES)
+
+
+_ESCAPES = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
 class BuildFailed(Exception):

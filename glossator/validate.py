@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,6 +23,7 @@ _TYPE_WORDS = {
     "integer": "a whole number",
     "number": "a number",
     "boolean": "true or false",
+    "null": "an empty value",
 }
 
 
@@ -66,10 +68,13 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
 
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
-    """Validate located data with a bundled JSON Schema, one plain message per error."""
-    errors = sorted(_validator(schema).iter_errors(located.data), key=lambda e: _path_key(e.absolute_path))
+    """Validate located data with a bundled JSON Schema, one plain message per mistake, in file order."""
     known = _known_keys(_validator(schema).schema)
-    return [_problem(located, error, root) for error in errors if not _misspelt(error, known)]
+    problems: list[Problem] = []
+    for error in _validator(schema).iter_errors(located.data):
+        if not _misspelt(error, known):
+            problems += _problems(located, error, root)
+    return sorted(problems, key=lambda p: (p.where, p.message))
 
 
 def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
@@ -90,21 +95,17 @@ def _known_keys(schema: Any) -> set[str]:
     return names.union(*(_known_keys(value) for value in schema.values()))
 
 
-def _path_key(path: Any) -> tuple[str, ...]:
-    return tuple(f"{part:08d}" if isinstance(part, int) else part for part in path)
-
-
-def _problem(located: Located, error: jsonschema.ValidationError, root: str) -> Problem:
+def _problems(located: Located, error: jsonschema.ValidationError, root: str) -> list[Problem]:
     path: YamlPath = tuple(error.absolute_path)
     name = _name(path) if path else root
     if error.validator == "additionalProperties":
-        return _unknown_key(located, path, error)
+        return _unknown_keys(located, path, error)
     if error.validator == "required":
         missing = error.message.split("'")[1]
-        return Problem(located.where(path), f"{name} is missing the required key '{missing}'")
-    if error.validator is None:  # a `false` subschema: a key that is not allowed here
-        return Problem(located.where((*path, "original"), key=True), _ORIGINAL_WITHOUT_CORRECTION)
-    return Problem(located.where(path), f"{name} {_expected(error)}")
+        return [Problem(located.where(path), f"{name} is missing the required key '{missing}'")]
+    if error.validator is None:  # a `false` subschema: 'original' outside a correction, the only one
+        return [Problem(located.where((*path, "original"), key=True), _ORIGINAL_WITHOUT_CORRECTION)]
+    return [Problem(located.where(path), f"{name} {_expected(error)}")]
 
 
 _ORIGINAL_WITHOUT_CORRECTION = "'original' belongs to a correction: add 'kind: correction', or remove 'original'"
@@ -120,7 +121,14 @@ def _expected(error: jsonschema.ValidationError) -> str:
         return "must be one of: " + ", ".join(str(choice) for choice in choices)
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
+    if error.validator == "pattern":
+        return f"is not valid: '{_short(error.instance)}'; expected {schema.get('description', 'another form')}"
     return f"is not valid: expected {schema.get('description', error.message)}"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _json_type(value: object) -> str:
@@ -130,26 +138,30 @@ def _json_type(value: object) -> str:
     return "number" if isinstance(value, (int, float)) else "null"
 
 
-def _unknown_key(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> Problem:
+def _unknown_keys(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> list[Problem]:
     known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
     instance: dict[str, Any] = error.instance  # type: ignore[assignment]
-    unknown = [key for key in instance if key not in known]
-    key = unknown[0]
-    message = f"unknown key '{key}'"
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    if close:
-        message += f": did you mean '{close[0]}'?"
-    else:
-        message += " (allowed: " + ", ".join(known) + ")"
-    return Problem(located.where((*path, key), key=True), message)
+    problems = []
+    for key in (key for key in instance if key not in known):
+        message = f"unknown key '{key}'"
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if close:
+            message += f": did you mean '{close[0]}'?"
+        else:
+            message += " (allowed: " + ", ".join(known) + ")"
+        problems.append(Problem(located.where((*path, key), key=True), message))
+    return problems
 
 
 def _name(path: YamlPath) -> str:
-    if path[-1] == "annotations" or isinstance(path[-1], int):
-        if len(path) == 2 and path[0] == "annotations":
-            return f"annotation {path[1] + 1}"  # type: ignore[operator]
-        return "this entry"
-    return f"'{path[-1]}'"
+    last = path[-1]
+    if isinstance(last, str):
+        return f"'{last}'"
+    if path[:1] == ("annotations",) and len(path) == 2:
+        return f"annotation {last + 1}"
+    if path[-2:-1] == ("sources",):
+        return f"source {last + 1}"
+    return f"entry {last + 1}"
 
 
 def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
@@ -170,8 +182,10 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
-    if not isinstance(date, str):
-        return []
+    schema: Any = _validator("front_matter.schema.json").schema
+    pattern = schema["properties"]["date"]["pattern"]
+    if not isinstance(date, str) or not re.match(pattern, date):
+        return []  # the schema has said what is wrong with its shape; here only the calendar
     try:
         datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)
     except ValueError:

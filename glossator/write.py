@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from .problems import Problem, Where
 
 
-def write(files: Mapping[str, bytes], out: Path) -> None:
+def write(files: Mapping[str, bytes], out: Path) -> list[Problem]:
     """Replace the folder `out` with exactly `files`, swapping in a complete new folder."""
     out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    unsafe = [name for name in files if not _is_plain_name(name)]
+    if unsafe:
+        return [Problem(Where(str(out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as error:
+        return [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
     try:
         for name, data in sorted(files.items()):
             path = staging / name
@@ -24,16 +33,42 @@ def write(files: Mapping[str, bytes], out: Path) -> None:
         staging.chmod(0o755)
         with _lock(out):
             _swap(staging, out)
+    except OSError as error:
+        message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
+        return [Problem(Where(str(out)), message)]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return []
+
+
+def _is_plain_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
 def _swap(staging: Path, out: Path) -> None:
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put staging where out is; afterwards staging holds the old site, if any, for removal."""
+    if not os.path.lexists(out):
+        staging.rename(out)
+    elif not _exchange(staging, out):
+        # Two renames leave a moment without a site; only where the one-step swap is missing.
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        out.replace(old)
+        staging.rename(out)
+        old.replace(staging)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2), so a server never finds the site missing."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return bool(result == 0)
 
 
 @contextmanager

@@ -7,63 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from .conftest import ARTICLE, REPO, SIDECAR, Run, dedent
 
-from .conftest import ARTICLE, LAYOUTS, REPO, SIDECAR, Run, dedent
-
-BAD_SIDECARS = {
-    "a typo in a key": ("  - qoute: brown fox\n    note: n\n", 2, "did you mean 'quote'"),
-    "a quote that matches nothing": ("  - quote: purple fox\n    note: n\n", 2, "not in the article"),
-    "a quote that matches twice": ("  - quote: passage\n    note: n\n", 2, "add 'prefix' or 'suffix'"),
-    "a correction without original": ("  - quote: brown fox\n    kind: correction\n", 2, "'original'"),
-    "a note without text": ("  - quote: brown fox\n", 2, "'note'"),
-    "a wrong kind": ("  - quote: brown fox\n    kind: comment\n    note: n\n", 3, "must be one of"),
-    "broken YAML": ("  - quote: \"brown fox\n    note: n\n", 2, "invalid YAML"),
-    "a quote across two blocks": ("  - quote: jumps over the lazy dog. A list item\n    note: n\n", 2, "block boundary"),
-}
-
-
-def _site_with_old_page(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "old.html").write_text("the previous site")
-    return site
-
-
-@pytest.mark.parametrize("case", BAD_SIDECARS, ids=list(BAD_SIDECARS))
-def test_bad_sidecar_exits_1_pointing_at_the_line(case: str, content: Callable[..., Path],
-                                                   glossator: Callable[..., Run], tmp_path: Path) -> None:
-    entry, line, words = BAD_SIDECARS[case]
-    folder = content({"small.md": ARTICLE, "small.annotations.yaml": "annotations:\n" + entry})
-    site = _site_with_old_page(tmp_path)
-    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", site)
-    assert result.code == 1
-    assert result.errors[0].startswith(f"{folder}/small.annotations.yaml:{line}:")
-    assert words in result.errors[0]
-    assert [p.name for p in site.iterdir()] == ["old.html"]
-    assert (site / "old.html").read_text() == "the previous site"
-
-
-BAD_ARTICLES = {
-    "no front matter": ("Just text.\n", 1, "front matter"),
-    "unclosed front matter": ("---\ntitle: x\nText.\n", 1, "did you forget"),
-    "no title": ("---\nbyline: x\n---\nText.\n", 2, "'title'"),
-    "a bad date": ("---\ntitle: x\ndate: 2023-13-45\n---\nText.\n", 3, "ISO 8601"),
-    "an unknown front matter key": ("---\ntitle: x\nauthor: y\n---\nText.\n", 3, "unknown key 'author'"),
-}
-
-
-@pytest.mark.parametrize("case", BAD_ARTICLES, ids=list(BAD_ARTICLES))
-def test_bad_article_exits_1_pointing_at_the_line(case: str, content: Callable[..., Path],
-                                                   glossator: Callable[..., Run], tmp_path: Path) -> None:
-    text, line, words = BAD_ARTICLES[case]
-    folder = content({"bad.md": text})
-    site = _site_with_old_page(tmp_path)
-    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", site)
-    assert result.code == 1
-    assert result.errors[0].startswith(f"{folder}/bad.md:{line}:")
-    assert words in result.errors[0]
-    assert (site / "old.html").read_text() == "the previous site"
+# Each kind of bad content, and the site it leaves alone: tests/test_invalid.py.
 
 
 def test_all_problems_are_reported_in_one_run_then_a_summary(content: Callable[..., Path],

@@ -1,0 +1,87 @@
+"""Loading: YAML with the position of every value, text decoding, and the paths a build may read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from glossator.load import load, parse_text
+from glossator.located_yaml import parse_yaml
+
+from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
+
+
+def test_every_key_and_value_has_its_position_after_the_front_matter_offset() -> None:
+    located, problems = parse_yaml("a: 1\nlist:\n  - x: [y, 'z']\n    w: |\n      text\n", "f.yaml", line_offset=3)
+    assert problems == [] and located is not None
+    assert located.data == {"a": 1, "list": [{"x": ["y", "z"], "w": "text\n"}]}
+    assert str(located.where(("list", 0, "x", 1))) == "f.yaml:6:12"
+    assert str(located.where(("list", 0, "w"))) == "f.yaml:7:8"
+    assert str(located.where(("list", 0, "w"), key=True)) == "f.yaml:7:5"
+    assert str(located.where(("list", 0, "missing", 3))) == "f.yaml:6:5"  # the nearest parent
+
+
+def test_merge_keys_fill_in_without_overriding_and_aliases_point_at_their_use() -> None:
+    text = "base: &b {note: shared, kind: note}\nitem:\n  <<: *b\n  note: own\nother: *b\n"
+    located, problems = parse_yaml(text, "f.yaml")
+    assert problems == [] and located is not None
+    assert located.data["item"] == {"note": "own", "kind": "note"}
+    assert str(located.where(("item", "kind"))) == "f.yaml:1:31"  # where the merged value was written
+    assert str(located.where(("other",))) == "f.yaml:5:8"
+    assert str(located.where(("other", "note"))) == "f.yaml:1:17"
+
+
+def test_yaml_that_cannot_become_plain_data_is_a_problem_not_an_exception() -> None:
+    cases = {
+        "a: &a [*a]\n": "1:8: error: alias '*a' stands inside the value it names",
+        "a: *nowhere\n": "1:4: error: alias '*nowhere' names no anchor above it",
+        "a: &x 1\nb: &x 2\n": "2:4: error: anchor '&x' is defined twice (first on line 1)",
+        "a: !!bool maybe\n": "1:4: error: 'maybe' cannot be read as true or false",
+        "a: !!float x\n": "1:4: error: 'x' cannot be read as a number",
+        "? [a]\n: b\n": "1:3: error: a key must be text, but this key is a list",
+        "a: 1\n<<: 5\n": "2:5: error: '<<' merges a mapping, or a list of mappings",
+        "a: \"\\e[31m\"\n": "1:4: error: text holds the control character U+001B",
+        "a: b\x85c\x00\n": "1:7: error: invalid YAML: the control character U+0000 is not allowed",
+    }
+    for text, expected in cases.items():
+        located, problems = parse_yaml(text, "f.yaml")
+        assert located is None and str(problems[0]).startswith(f"f.yaml:{expected}"), (text, problems)
+
+
+def test_text_loses_a_byte_order_mark_and_windows_line_ends() -> None:
+    assert parse_text(b"\xef\xbb\xbf---\r\ntitle: t\r\n---\r\nText\rmore\r\n", "a.md") == (
+        "---\ntitle: t\n---\nText\nmore\n", [])
+
+
+def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    folder = content({
+        "plain.md": "---\ntitle: No sidecar\n---\nText.\n",
+        "empty.md": "---\ntitle: No annotations\n---\nText.\n",
+        "empty.annotations.yaml": "# yaml-language-server: $schema=../glossator/annotations.schema.json\nannotations: []\n",
+        "linked.md": ARTICLE,
+        "real.yaml": SIDECAR,
+        "sourced.md": "---\ntitle: Sourced\nsource: texts/sourced.txt\n---\nThe text as received.\n",
+        "café_2.md": "---\ntitle: A name in Unicode\n---\nText.\n",
+    })
+    (folder / "texts").mkdir()
+    (folder / "texts" / "sourced.txt").write_text("The text\r\nas received.")
+    (folder / "linked.annotations.yaml").symlink_to("real.yaml")  # a link that stays inside content/
+    (folder / ".#plain.md").symlink_to("someone@host.1234")  # an editor's lock file: not content
+    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
+    assert result.code == 0, result.err
+    built = sorted(os.listdir(tmp_path / "site"))
+    assert built == ["café_2.html", "empty.html", "index.html", "linked.html", "plain.html", "sourced.html",
+                     "sourced.source.txt"]
+
+
+def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (tmp_path / "secret.txt").write_text("secret")
+    (content / "a.md").write_text("---\ntitle: t\nsource: \"../secret.txt\\0\"\n---\nText.\n")
+    (content / "b.md").write_text("---\ntitle: t\nsource: " + "x/" * 3000 + "y\n---\nText.\n")
+    articles, problems = load(content)
+    assert all(article.received is None for article in articles)
+    assert [p.where.line for p in problems] == [3, 3]
+    assert "secret" not in "".join(str(p) for p in problems[:1]).replace("secret.txt", "")

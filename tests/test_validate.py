@@ -1,0 +1,88 @@
+"""Validation: one schema for the build and for editors, and a plain message at the exact place."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from glossator.located_yaml import parse_yaml
+from glossator.validate import schema_problems
+
+from .conftest import REPO
+
+SCHEMAS = REPO / "glossator"
+MODELINE = "# yaml-language-server: $schema=../glossator/annotations.schema.json"
+
+
+def _problems(yaml_text: str, schema: str = "annotations.schema.json") -> list[str]:
+    located, problems = parse_yaml(yaml_text, "f.yaml")
+    assert located is not None, problems
+    return [f"{p.where.line}:{p.where.col}: {p.message}" for p in schema_problems(located, schema)]
+
+
+def test_the_schemas_are_valid_and_describe_every_key_for_editors() -> None:
+    for name in ("annotations.schema.json", "front_matter.schema.json"):
+        schema = json.loads((SCHEMAS / name).read_text("utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        stack = [schema]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, value in node.get("properties", {}).items():
+                    assert value is False or "description" in value, f"{name}: '{key}' has no description"
+                stack += [value for key, value in node.items() if key != "if"]  # a condition, not keys to write
+            elif isinstance(node, list):
+                stack += node
+
+
+def test_editors_are_pointed_at_the_schema_the_build_uses() -> None:
+    assert MODELINE in (REPO / "README.md").read_text("utf-8")
+    for sidecar in sorted((REPO / "content").glob("*.annotations.yaml")):
+        assert sidecar.read_text("utf-8").startswith(MODELINE), f"{sidecar.name} lacks the schema line"
+
+
+def test_every_unknown_key_is_named_with_the_nearest_known_one() -> None:
+    text = "annotations:\n  - quote: q\n    notes: n\n    knd: note\n    colour: red\nextra: 1\n"
+    assert _problems(text) == [
+        "3:5: unknown key 'notes': did you mean 'note'?",
+        "4:5: unknown key 'knd': did you mean 'kind'?",
+        "5:5: unknown key 'colour' (allowed: quote, prefix, suffix, kind, note, original, id, sources)",
+        "6:1: unknown key 'extra' (allowed: annotations)",
+    ]
+
+
+def test_wrong_types_say_what_was_expected_and_what_was_found() -> None:
+    text = ("annotations:\n  - quote: 12\n    note: [a]\n    sources: {title: t}\n"
+            "  - quote: q\n    note:\n    sources: [{title: t, url: 3}]\n")
+    assert _problems(text) == [
+        "2:12: 'quote' must be text, not a number",
+        "3:11: 'note' must be text, not a list",
+        "4:14: 'sources' must be a list, not a mapping of keys to values",
+        "6:10: 'note' must be text, not an empty value",
+        "7:31: 'url' must be text, not a number",
+    ]
+
+
+@pytest.mark.parametrize(("date", "ok"), [
+    ("2024-02-29", True), ("2024-02-29T09:30:00Z", True), ("2024-02-29 09:30", True),
+    ("2024-02-29T09:30:00.5+01:00", True), ("2023-02-29", False), ("2024-13-01", False),
+    ("2020W01", False), ("20200101", False), ("16/11/2023", False), ("2024-02-29T25:00", False),
+])
+def test_dates_are_iso_8601_and_real(date: str, ok: bool) -> None:
+    from glossator.validate import _meta
+
+    located, _ = parse_yaml(f"title: t\ndate: '{date}'\n", "a.md", line_offset=1)
+    assert located is not None
+    meta, problems = _meta(located)
+    assert (meta is not None) == ok, problems
+    if not ok:
+        assert len(problems) == 1 and str(problems[0]).startswith("a.md:3:7: error: 'date' ")
+        assert "ISO 8601" in problems[0].message
+
+
+def test_ids_are_safe_names_the_page_does_not_use_itself() -> None:
+    for bad in ("ref-x", "toggle-x", "1abc", "a b", "a" * 65, "é"):
+        assert _problems(f"annotations:\n  - quote: q\n    note: n\n    id: '{bad}'\n")[0].startswith("4:9: 'id' is not")
+    assert _problems("annotations:\n  - quote: q\n    note: n\n    id: Note_1-a\n") == []
