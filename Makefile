@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: site test check lint
 
+# BASE_URL (from the environment or `make site BASE_URL=https://...`) is where the site is published:
+# with it the build adds canonical links, feed.xml and sitemap.xml. The Pages workflow sets it.
 site: $(STAMP)
-	$(BIN)/python build.py build
+	$(BIN)/python build.py build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 check: $(STAMP)
 	$(BIN)/python build.py check

@@ -1,4 +1,4 @@
-"""The command line: `glossator [build|check] [--content DIR] [--layouts DIR] [--out DIR]`."""
+"""The command line: `glossator [build|check] [--content DIR] [--layouts DIR] [--out DIR] [--base-url URL]`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,30 @@ def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
     command.add_argument("--layouts", type=Path, default=Path("layouts"), help="Jinja layouts (default: layouts)")
     if out:
         command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
+    command.add_argument("--config", type=Path, default=None,
+                         help="site settings (default: glossator.yaml beside the content folder, if there is one)")
+    command.add_argument("--base-url", type=_base_url, default=None, metavar="URL",
+                         help="the address the site is published at, for the feed, sitemap and canonical links")
+
+
+def _base_url(text: str) -> str:
+    from .config import base_url_problem  # here, so `--help` stays instant
+
+    problem = base_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _config(given: Path | None, content: Path) -> Path | None:
+    """Use the named settings file, or glossator.yaml beside the content folder: a site needs none."""
+    from .config import CONFIG_NAME
+
+    if given is not None:
+        return given
+    # Beside the content, not in the working folder: a project's settings go with its content.
+    default = content.parent / CONFIG_NAME
+    return default if default.is_file() else None
 
 
 def report(problems: Sequence[Problem]) -> None:
@@ -48,10 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exit_.code else EXIT_OK
     from . import pipeline  # after parsing, so `--help` stays instant
 
+    config, base_url = _config(options.config, options.content), options.base_url
     if options.command == "check":
-        result = pipeline.check(options.content, options.layouts)
+        result = pipeline.check(options.content, options.layouts, config=config, base_url=base_url)
     else:
-        result = pipeline.build(options.content, options.layouts, options.out)
+        result = pipeline.build(options.content, options.layouts, options.out, config=config, base_url=base_url)
     if result.problems:
         report(result.problems)
         return EXIT_CONTENT

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .anchor import anchor
 from .audit import audit
+from .config import load_config
 from .load import load, load_layouts
 from .markdown import article_parser
 from .problems import Problem
@@ -23,9 +24,12 @@ class Result:
     problems: list[Problem]
 
 
-def check(content: Path, layouts: Path | None = None) -> Result:
+def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,
+          base_url: str | None = None) -> Result:
     """Run every stage but writing; the files are what a build would write."""
-    files, problems = load(content)
+    site, problems = load_config(config, base_url=base_url)
+    files, found = load(content)
+    problems += found
     templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
     articles, found = validate(files)
     problems += layout_problems + found
@@ -33,13 +37,14 @@ def check(content: Path, layouts: Path | None = None) -> Result:
     problems += found + audit(anchored)
     if problems or layouts is None:
         return Result({}, problems)
-    pages, problems = render(anchored, templates, layouts_name=str(layouts))
+    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site)
     return Result(pages, problems)
 
 
-def build(content: Path, layouts: Path, out: Path) -> Result:
+def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None,
+          base_url: str | None = None) -> Result:
     """Build the site into `out`; leave `out` untouched if anything is wrong."""
-    result = check(content, layouts)
+    result = check(content, layouts, config=config, base_url=base_url)
     if result.problems:
         return result
     problems = write(result.files, out)

@@ -13,10 +13,14 @@ import jinja2
 from markupsafe import Markup
 
 from .anchor import Anchor, AnchoredArticle
+from .config import Site
 from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
+from .package import package
 from .problems import Problem, Where
+from .publish import publish
 
+_NO_SITE = Site()
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
 
@@ -46,25 +50,47 @@ def make_environment(templates: dict[str, str]) -> jinja2.Environment:
     return env
 
 
-def render(articles: list[AnchoredArticle], templates: dict[str, str], *,
-           layouts_name: str = "layouts") -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every article page and the index; return file contents by path."""
+def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layouts_name: str = "layouts",
+           site: Site = _NO_SITE) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render every article page, the index, the offline ZIP and the publishing files; return them by path."""
     env = make_environment(templates)
+    newest_first = _by_date(articles)
     try:
         assets = _assets(env)
-        pages = {f"{a.article.slug}.html": render_article(a, env, assets) for a in articles}
-        listed = [_summary(a) for a in _by_date(articles)]
-        pages["index.html"] = _render_page(env, "index.html", assets, articles=listed)
+        pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site) for a in articles}
+        listed = [_summary(a) for a in newest_first]
+        # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
+        pages["index.html"] = render_index(listed, env, assets, site, archive=None)
+        archive = package(_encode(pages) | _received(articles))
+        pages["index.html"] = render_index(listed, env, assets, site, archive=_file_size(len(archive)))
+        pages |= publish([a.article for a in newest_first], env, assets, site)
     except jinja2.TemplateError as error:
         return {}, [_template_problem(error, layouts_name)]
-    files = {path: html.encode("utf-8") for path, html in pages.items()}
-    for a in articles:
-        if a.article.received is not None and a.article.meta.source:
-            files[_received_name(a)] = a.article.received.encode("utf-8")
-    return files, []
+    return _encode(pages) | _received(articles) | {"offline.zip": archive}, []
 
 
-def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any]) -> str:
+def _encode(pages: dict[str, str]) -> dict[str, bytes]:
+    return {path: text.encode("utf-8") for path, text in pages.items()}
+
+
+def _received(articles: list[AnchoredArticle]) -> dict[str, bytes]:
+    return {_received_name(a): a.article.received.encode("utf-8") for a in articles
+            if a.article.received is not None and a.article.meta.source}
+
+
+def render_index(listed: list[dict[str, Any]], env: jinja2.Environment, assets: dict[str, Any], site: Site, *,
+                 archive: str | None) -> str:
+    """Render the index; `archive` is the offline ZIP's size, None for the copy inside the ZIP."""
+    return _render_page(env, "index.html", assets, articles=listed, site=site, canonical=site.url("index.html"),
+                        archive=archive, feed=archive is not None and site.base_url is not None)
+
+
+def _file_size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} kB"
+
+
+def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any], *,
+                   site: Site = _NO_SITE) -> str:
     """Render one article page."""
     md = article_parser()
     notes = note_parser()
@@ -73,7 +99,8 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
     body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
     article = anchored.article
     return _render_page(env, "article.html", assets, article=article, meta=article.meta, body=Markup(body),
-                        counts=_counts(anchored), received=_received_name(anchored) if article.received else None)
+                        counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
+                        site=site, canonical=site.url(f"{article.slug}.html"))
 
 
 def _note_renderer(env: jinja2.Environment, notes: Any) -> Any:

@@ -71,8 +71,8 @@ def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callabl
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
     assert result.code == 0, result.err
     built = sorted(os.listdir(tmp_path / "site"))
-    assert built == ["café_2.html", "empty.html", "index.html", "linked.html", "plain.html", "sourced.html",
-                     "sourced.source.txt"]
+    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "offline.zip", "plain.html",
+                     "sourced.html", "sourced.source.txt"]
 
 
 def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:

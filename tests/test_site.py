@@ -14,7 +14,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_committed_site_equals_a_fresh_build() -> None:
-    result = check(REPO / "content", REPO / "layouts")
+    result = check(REPO / "content", REPO / "layouts", config=REPO / "glossator.yaml")
     assert result.problems == []
     committed = _tree(REPO / "site")
     assert sorted(committed) == sorted(result.files), "site/ is stale: run `make site` and commit it"
