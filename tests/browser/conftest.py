@@ -1,0 +1,42 @@
+"""Fixtures for browser tests: one system Chromium per session, offline pages at a chosen size.
+
+Helpers (axe_violations, vnu_errors, screenshot, print_pdf, SCREENSHOT_DIR) live in tests/browser/harness.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+from tests.browser.harness import ColorScheme, OfflinePage, PageFactory, PageSettings, launch_chromium, open_page
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """The system Chromium, headless. A missing Chromium fails every test that uses it: nothing is skipped."""
+    chromium = launch_chromium(playwright)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def page_at(browser: Browser) -> Iterator[PageFactory]:
+    """page_at(width, height, javascript=True, color_scheme='light') -> OfflinePage, each in a fresh context
+    that aborts and records (in .blocked) every request to an origin other than file: and loopback."""
+    contexts: list[BrowserContext] = []
+
+    def make(width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light") -> OfflinePage:
+        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme))
+        contexts.append(context)
+        return opened
+
+    yield make
+    for context in contexts:
+        context.close()
