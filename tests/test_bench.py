@@ -1,0 +1,26 @@
+"""The benchmark runs end to end: every measurement is there, each with a value or a reason.
+
+Speed is judged in bench/RESULTS.md from full runs, never here: this only checks the tool works.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_tiny_benchmark_reports_every_run() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--tiny", "--json"],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    runs = {metric["run"] for metric in report["metrics"]}
+    assert runs == {"1", "2", "3", "4", "5"}
+    for metric in report["metrics"]:
+        has_value = metric["value"] is not None
+        assert has_value or metric["verdict"] in {"missing", "unavailable"}, metric
+    assert {"pandoc", "hugo"} <= report["versions"].keys()
