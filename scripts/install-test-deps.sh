@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser tests (tests/browser/) need, and only what is missing; prints nothing when all is there.
-#   bash scripts/install-test-deps.sh [VENV]     VENV defaults to .venv at the repo root; run as root.
+#   bash scripts/install-test-deps.sh [VENV]     VENV defaults to .venv at the repo root.
+# Debian packages need root: as another user (a GitHub runner, say) it goes through sudo.
 # - Debian: chromium (unless one is on PATH or $CHROMIUM is set), fonts-liberation, a Java runtime for vnu.jar.
 # - PyPI, into VENV: playwright (driver only: never `playwright install`), axe-playwright-python, pypdf.
 # - npm: vnu-jar from scripts/package-lock.json into scripts/node_modules (its postinstall would fetch a JDK: skipped).
@@ -30,9 +31,13 @@ install_debian() {
     mapfile -t packages < <(missing_debian_packages)
     [[ ${#packages[@]} -eq 0 ]] && return
     say "apt-get install ${packages[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${packages[@]}" >/dev/null
+    local as_root=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || die "installing ${packages[*]} needs root, and there is no sudo"
+        as_root=(sudo)
+    fi
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
 }
 
 missing_python_pins() {
