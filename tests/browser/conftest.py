@@ -5,11 +5,14 @@ Helpers (axe_violations, vnu_errors, screenshot, print_pdf, SCREENSHOT_DIR) live
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
+from glossator.cli import main
 from tests.browser.harness import ColorScheme, OfflinePage, PageFactory, PageSettings, launch_chromium, open_page
+from tests.browser.layout_probe import DENSE_CONTENT
 
 
 @pytest.fixture(scope="session")
@@ -28,15 +31,26 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def page_at(browser: Browser) -> Iterator[PageFactory]:
-    """page_at(width, height, javascript=True, color_scheme='light') -> OfflinePage, each in a fresh context
+    """page_at(width, height, javascript=True, color_scheme='light', touch=False) -> OfflinePage, each in a fresh context
     that aborts and records (in .blocked) every request to an origin other than file: and loopback."""
     contexts: list[BrowserContext] = []
 
-    def make(width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light") -> OfflinePage:
-        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme))
+    def make(
+        width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light", touch: bool = False
+    ) -> OfflinePage:
+        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme, touch))
         contexts.append(context)
         return opened
 
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def dense_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/dense built once per session; the folder holds dense.html."""
+    out = tmp_path_factory.mktemp("dense-site")
+    code = main(["build", "--content", str(DENSE_CONTENT), "--out", str(out)])
+    assert code == 0, f"building {DENSE_CONTENT} failed with status {code}"
+    return out

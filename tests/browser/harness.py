@@ -81,6 +81,7 @@ class PageSettings:
     height: int
     javascript: bool = True
     color_scheme: ColorScheme = "light"
+    touch: bool = False  # a phone: touch events (Locator.tap) and the meta viewport honoured
 
 
 @dataclass
@@ -101,7 +102,12 @@ class OfflinePage:
 
 class PageFactory(Protocol):
     def __call__(
-        self, width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light"
+        self,
+        width: int,
+        height: int,
+        javascript: bool = True,
+        color_scheme: ColorScheme = "light",
+        touch: bool = False,
     ) -> OfflinePage: ...
 
 
@@ -132,6 +138,8 @@ def new_offline_context(
         viewport={"width": settings.width, "height": settings.height},
         java_script_enabled=settings.javascript,
         color_scheme=settings.color_scheme,
+        has_touch=settings.touch,
+        is_mobile=settings.touch,
         service_workers="block",
     )
     _SETTINGS[context] = settings
