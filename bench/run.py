@@ -117,23 +117,28 @@ Rebuild = Callable[[Path, Path, Path], list[str]]
 
 
 def load_rebuilder() -> tuple[Rebuild | None, str]:
-    """Return the engine's in-process build, or None and why not.
+    """Return the engine's in-process rebuild, or None and why not.
 
-    The one place that knows the in-process API: adjust it here when the engine settles one
-    (a long-lived site object with a `rebuild(changed_path)` would be called from here).
+    The one place that knows the in-process API: one `glossator.incremental.Builder` per site,
+    kept between calls, whose `rebuild()` redoes only what the edit touched (what `watch` runs).
     """
     try:
-        build = importlib.import_module("glossator.pipeline").build
+        incremental = importlib.import_module("glossator.incremental")
+        builder_class, sources_class = incremental.Builder, incremental.Sources
     except (ImportError, AttributeError) as error:
-        return None, f"cannot import glossator.pipeline.build ({error})"
+        return None, f"cannot import glossator.incremental.Builder ({error})"
+    builders: dict[tuple[Path, Path, Path], object] = {}
 
     def rebuild(content: Path, layouts: Path, out: Path) -> list[str]:
-        return [str(problem) for problem in build(content, layouts, out).problems]
+        builder = builders.setdefault((content, layouts, out), builder_class(sources_class(content, layouts, out)))
+        return [str(problem) for problem in builder.rebuild().problems]  # type: ignore[attr-defined]
 
     return rebuild, ""
 
 
 NOTE_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)note:[ \t]+(?P<value>[^|>\s].*)$")
+BLOCK_NOTE = re.compile(r"^\s*(?:-\s+)?note:[ \t]+[|>][-+]?[ \t]*$")
+Edit = Callable[[int], str]  # the edited line for the given serial number
 
 
 def _continues(lines: list[str], index: int) -> bool:
@@ -145,8 +150,8 @@ def _continues(lines: list[str], index: int) -> bool:
     return len(following) - len(following.lstrip()) >= indent and not re.match(r"\s*(-\s|[\w-]+:)", following)
 
 
-def editable_note(lines: list[str]) -> tuple[int, str, str] | None:
-    """Find a one-line note value: its line index, the text before the key, and the value."""
+def editable_note(lines: list[str]) -> tuple[int, Edit] | None:
+    """Find a note to edit in one line: its line index, and how to write that line with an edit's serial."""
     import yaml  # the engine's dependency: only the warm child, which runs in the engine's venv, needs it
 
     for index, line in enumerate(lines):
@@ -158,7 +163,20 @@ def editable_note(lines: list[str]) -> tuple[int, str, str] | None:
         except yaml.YAMLError:
             continue
         if isinstance(value, str):
-            return index, match["lead"], value
+            lead = match["lead"]
+            return index, lambda serial, lead=lead, value=value: (
+                f"{lead}note: {json.dumps(f'{value} Edit {serial}.', ensure_ascii=False)}")
+    return _block_note(lines)
+
+
+def _block_note(lines: list[str]) -> tuple[int, Edit] | None:
+    """Find the first line of a block scalar note (`note: >-`), which gains words at its end."""
+    for index, line in enumerate(lines[:-1]):
+        first = lines[index + 1]
+        indent = len(line) - len(line.lstrip(" -"))
+        if BLOCK_NOTE.match(line) and first.strip() and len(first) - len(first.lstrip()) > indent:
+            # Folded or literal, the note's text still changes by one sentence, on one line of the file.
+            return index + 1, lambda serial, first=first: f"{first} Edit {serial}."
     return None
 
 
@@ -171,15 +189,15 @@ def warm_times(content: Path, runs: int) -> dict[str, object]:
     lines = sidecars[0].read_text(encoding="utf-8").split("\n")
     found = editable_note(lines)
     if found is None:
-        return {"unavailable": f"no one-line note in {sidecars[0].name}"}
-    index, lead, value = found
+        return {"unavailable": f"no note to edit in one line in {sidecars[0].name}"}
+    index, edit = found
     out = content.parent / f"warm-out-{content.name}"
     problems = rebuild(content, LAYOUTS, out)
     times = []
     for serial in range(1, runs + 1):
         if problems:
             return {"error": "\n".join(problems[:12])}
-        lines[index] = f"{lead}note: {json.dumps(f'{value} Edit {serial}.', ensure_ascii=False)}"
+        lines[index] = edit(serial)
         sidecars[0].write_text("\n".join(lines), encoding="utf-8")
         start = time.perf_counter()
         problems = rebuild(content, LAYOUTS, out)

@@ -56,7 +56,11 @@ def anchor(articles: list[Article], md: MarkdownIt) -> tuple[list[AnchoredArticl
 def anchor_article(article: Article, md: MarkdownIt) -> tuple[AnchoredArticle, list[Problem]]:
     """Place one article's annotations."""
     tokens = md.parse(article.body)
-    reading = read(tokens)
+    return place(article, tokens, read(tokens))
+
+
+def place(article: Article, tokens: list[Token], reading: Reading) -> tuple[AnchoredArticle, list[Problem]]:
+    """Place one article's annotations on its parsed body, which `watch` keeps while only the sidecar changes."""
     spans, problems = _place_all(article, tokens, reading)
     anchors = _label(spans)
     return AnchoredArticle(article, tokens, reading, anchors), problems

@@ -1,4 +1,4 @@
-"""The command line: `glossator [build|check] [--content DIR] [--layouts DIR] [--out DIR] [--base-url URL]`."""
+"""The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glossator", description="Build annotated articles into a static site.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in (("build", "build the site (the default)"),
-                            ("check", "validate the content, write nothing")):
+                            ("check", "validate the content, write nothing"),
+                            ("watch", "build, then rebuild what each save changes"),
+                            ("serve", "watch, and serve the site on a local address, reloading the open page")):
         command = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
-        _add_paths(command, out=name == "build")
+        _add_paths(command, out=name != "check")
+        if name == "serve":
+            command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+            command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     return parser
 
 
@@ -43,15 +48,10 @@ def _base_url(text: str) -> str:
     return text
 
 
-def _config(given: Path | None, content: Path) -> Path | None:
-    """Use the named settings file, or glossator.yaml beside the content folder: a site needs none."""
-    from .config import CONFIG_NAME
-
-    if given is not None:
-        return given
-    # Beside the content, not in the working folder: a project's settings go with its content.
-    default = content.parent / CONFIG_NAME
-    return default if default.is_file() else None
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port: give a number from 0 to 65535")
+    return int(text)
 
 
 def report(problems: Sequence[Problem]) -> None:
@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exit_.code else EXIT_OK
     from . import pipeline  # after parsing, so `--help` stays instant
 
-    config, base_url = _config(options.config, options.content), options.base_url
+    if options.command in ("watch", "serve"):
+        return _session(options)
+    config, base_url = pipeline.config_path(options.config, options.content), options.base_url
     if options.command == "check":
         result = pipeline.check(options.content, options.layouts, config=config, base_url=base_url)
     else:
@@ -83,3 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     done = "checked" if options.command == "check" else f"built {len(result.files)} files into {options.out}/"
     print(f"glossator: {done}", file=sys.stderr)
     return EXIT_OK
+
+
+def _session(options: argparse.Namespace) -> int:
+    """Run `watch` or `serve` until Ctrl-C."""
+    from .incremental import Builder, Sources
+
+    # The settings file is looked for again at each rebuild: one may appear while watching.
+    builder = Builder(Sources(options.content, options.layouts, options.out, options.config, options.base_url))
+    if options.command == "watch":
+        from .watch import watch_command
+
+        return watch_command(builder)
+    from .serve import serve_command
+
+    return serve_command(builder, options.host, options.port)

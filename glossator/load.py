@@ -208,3 +208,18 @@ def load_layouts(layouts: Path) -> tuple[dict[str, str], list[Problem]]:
         if text is not None:
             templates[name] = text
     return templates, problems
+
+
+def article_paths(content: Path) -> list[Path]:
+    """List a content folder's articles, as `load` finds them."""
+    return _visible(content, "*.md")
+
+
+def load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Problem]]:
+    """Read one article with its sidecar and received text, as `load` does."""
+    return _load_article(content, path)
+
+
+def folder_problems(content: Path, paths: list[Path]) -> list[Problem]:
+    """Check what concerns the folder as a whole: page names, and sidecars without an article."""
+    return _name_problems(content, paths) + _orphan_sidecars(content)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .anchor import anchor
 from .audit import audit
-from .config import load_config
+from .config import CONFIG_NAME, load_config
 from .load import load, load_layouts
 from .markdown import article_parser
 from .problems import Problem
@@ -22,6 +22,15 @@ class Result:
 
     files: dict[str, bytes]
     problems: list[Problem]
+
+
+def config_path(given: Path | None, content: Path) -> Path | None:
+    """Use the named settings file, or glossator.yaml beside the content folder: a site needs none."""
+    if given is not None:
+        return given
+    # Beside the content, not in the working folder: a project's settings go with its content.
+    default = content.parent / CONFIG_NAME
+    return default if default.is_file() else None
 
 
 def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,

@@ -16,6 +16,7 @@ from .anchor import Anchor, AnchoredArticle
 from .config import Site
 from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
+from .markdown import render_note as render_note_body
 from .package import package
 from .problems import Problem, Where
 from .publish import publish
@@ -44,6 +45,9 @@ def make_environment(templates: dict[str, str]) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # An environment lives for one build, or until `watch` sees a layout change and makes a new one:
+        # checking each template for changes at every use (twice per note) would be wasted work.
+        auto_reload=False,
     )
     env.filters["long_date"] = long_date
     env.filters["safe_url"] = lambda url: url if url and is_safe_url(url) else None
@@ -54,19 +58,26 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layout
            site: Site = _NO_SITE) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every article page, the index, the offline ZIP and the publishing files; return them by path."""
     env = make_environment(templates)
-    newest_first = _by_date(articles)
     try:
-        assets = _assets(env)
+        assets = page_assets(env)
         pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site) for a in articles}
-        listed = [_summary(a) for a in newest_first]
-        # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
-        pages["index.html"] = render_index(listed, env, assets, site, archive=None)
-        archive = package(_encode(pages) | _received(articles))
-        pages["index.html"] = render_index(listed, env, assets, site, archive=_file_size(len(archive)))
-        pages |= publish([a.article for a in newest_first], env, assets, site)
+        return site_files(articles, pages, env, assets, site), []
     except jinja2.TemplateError as error:
-        return {}, [_template_problem(error, layouts_name)]
-    return _encode(pages) | _received(articles) | {"offline.zip": archive}, []
+        return {}, [template_problem(error, layouts_name)]
+
+
+def site_files(articles: list[AnchoredArticle], pages: dict[str, str], env: jinja2.Environment,
+               assets: dict[str, Any], site: Site) -> dict[str, bytes]:
+    """Add the index, the offline ZIP, source copies and publishing files to the rendered article pages."""
+    newest_first = _by_date(articles)
+    listed = [_summary(a) for a in newest_first]
+    pages = dict(pages)
+    # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
+    pages["index.html"] = render_index(listed, env, assets, site, archive=None)
+    archive = package(_encode(pages) | _received(articles))
+    pages["index.html"] = render_index(listed, env, assets, site, archive=_file_size(len(archive)))
+    pages |= publish([a.article for a in newest_first], env, assets, site)
+    return _encode(pages) | _received(articles) | {"offline.zip": archive}
 
 
 def _encode(pages: dict[str, str]) -> dict[str, bytes]:
@@ -90,11 +101,11 @@ def _file_size(size: int) -> str:
 
 
 def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any], *,
-                   site: Site = _NO_SITE) -> str:
-    """Render one article page."""
+                   site: Site = _NO_SITE, rendered_notes: dict[Anchor, str] | None = None) -> str:
+    """Render one article page; `rendered_notes` keeps each note's HTML for the next call with the same env."""
     md = article_parser()
     notes = note_parser()
-    render_note = _note_renderer(env, notes)
+    render_note = _note_renderer(env, notes, {} if rendered_notes is None else rendered_notes)
     tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
     body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
     article = anchored.article
@@ -103,15 +114,19 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
                         site=site, canonical=site.url(f"{article.slug}.html"))
 
 
-def _note_renderer(env: jinja2.Environment, notes: Any) -> Any:
+def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, str]) -> Any:
     def render_note(anchor: Anchor) -> str:
+        if anchor in rendered:  # a note depends on its anchor alone: label, id and annotation
+            return rendered[anchor]
         annotation = anchor.annotation
-        body = Markup(notes.render(annotation.note)) if annotation.note else None
+        body = Markup(render_note_body(notes, annotation.note)) if annotation.note else None
         change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
         sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None}
                    for s in annotation.sources]
         template = env.get_template(f"partials/{annotation.kind}.html")
-        return template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources).strip()
+        html = template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources)
+        rendered[anchor] = html.strip()
+        return rendered[anchor]
 
     return render_note
 
@@ -133,13 +148,20 @@ def _render_page(env: jinja2.Environment, name: str, assets: dict[str, Any], **c
     return env.get_template(name).render(**assets, **context)
 
 
-def _assets(env: jinja2.Environment) -> dict[str, Any]:
+def page_assets(env: jinja2.Environment) -> dict[str, Any]:
     """Inline style and script, and a Content-Security-Policy that allows exactly them."""
-    style = env.get_template("style.css").render()
-    script = env.get_template("script.js").render()
+    style, script = _static(env, "style.css"), _static(env, "script.js")
     csp = ("default-src 'none'; img-src 'self' data:; "
            f"style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; base-uri 'none'; form-action 'none'")
     return {"style": Markup(style), "script": Markup(script), "csp": csp}
+
+
+def _static(env: jinja2.Environment, name: str) -> str:
+    """Render a layout file, or return it as it is when it holds no Jinja syntax (it would render as itself)."""
+    source = env.loader.get_source(env, name)[0] if env.loader else ""
+    if not source or any(mark in source for mark in (env.block_start_string, env.variable_start_string, env.comment_start_string)):
+        return env.get_template(name).render()
+    return source
 
 
 def _sha256(text: str) -> str:
@@ -172,7 +194,8 @@ def long_date(value: str | None) -> str:
     return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
 
 
-def _template_problem(error: jinja2.TemplateError, layouts: str) -> Problem:
+def template_problem(error: jinja2.TemplateError, layouts: str) -> Problem:
+    """Turn a Jinja error into a problem at the layout file and line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = Where(f"{layouts}/{error.name or error.filename}", error.lineno or 1, 1)
         return Problem(where, f"layout error: {error.message}")

@@ -1,0 +1,51 @@
+// Added by `glossator serve` to the pages it sends, never to the files in site/.
+(() => {
+  "use strict";
+  const key = "glossator-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    // After load, once the margin notes are laid out, so the page is as tall as before.
+    addEventListener("load", () => scrollTo(0, Number(saved)));
+  }
+
+  // Styles set through the CSSOM, which the page's Content-Security-Policy allows.
+  const style = (element, properties) => Object.assign(element.style, properties);
+
+  function show(problems) {
+    document.getElementById("glossator-problems")?.remove();
+    const overlay = document.createElement("div");
+    overlay.id = "glossator-problems";
+    overlay.setAttribute("role", "alert");
+    style(overlay, {position: "fixed", inset: "0", overflow: "auto", zIndex: "2147483647", padding: "2rem",
+                    background: "#fffaf5", color: "#1a1a1a", font: "14px/1.5 monospace"});
+    const title = document.createElement("h2");
+    title.textContent = `The last save has ${problems.length} error${problems.length === 1 ? "" : "s"}; ` +
+                        "this is the last good page. Fix and save to reload.";
+    style(title, {font: "bold 16px/1.4 sans-serif", margin: "0 0 1.5rem"});
+    overlay.append(title);
+    for (const problem of problems) {
+      const item = document.createElement("div");
+      style(item, {margin: "0 0 1.5rem"});
+      const head = document.createElement("div");
+      head.textContent = `${problem.where}: ${problem.message}`;
+      style(head, {whiteSpace: "pre-wrap", fontWeight: "bold", color: "#a00"});
+      item.append(head);
+      if (problem.line !== null) {
+        const source = document.createElement("pre");
+        source.textContent = problem.line + "\n" + problem.caret;
+        style(source, {margin: "0.25rem 0 0", overflowX: "auto", whiteSpace: "pre"});
+        item.append(source);
+      }
+      overlay.append(item);
+    }
+    document.body.append(overlay);
+  }
+
+  const events = new EventSource("/__glossator/events");
+  events.addEventListener("reload", () => {
+    sessionStorage.setItem(key, String(scrollY));
+    location.reload();
+  });
+  events.addEventListener("problems", (event) => show(JSON.parse(event.data)));
+})();

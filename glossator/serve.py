@@ -1,0 +1,243 @@
+"""`serve`: the site on a local HTTP server, reloading the open page after each rebuild."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import html
+import json
+import socket
+import sys
+import threading
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .incremental import Builder
+from .problems import Problem
+from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
+
+EVENTS = "/__glossator/events"
+SCRIPT = "/__glossator/reload.js"
+_KEEPALIVE_SECONDS = 10.0  # a ping now and then finds clients that went away
+
+
+class Broadcast:
+    """The latest rebuild's news for every open page: 'reload', or 'problems' with their list."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.generation = 0
+        self.event: tuple[str, str] | None = None
+        self.broken: tuple[str, str] | None = None  # sent to a page that opens while the build is broken
+        self.closed = False
+
+    def publish(self, rebuilt: Rebuilt) -> None:
+        """Tell every page about a rebuild; only after its files are all on disk."""
+        problems = rebuilt.outcome.problems
+        event = ("problems", json.dumps([problem_view(p) for p in problems])) if problems else ("reload", "{}")
+        with self._changed:
+            self.generation += 1
+            self.event, self.broken = event, event if problems else None
+            self._changed.notify_all()
+
+    def snapshot(self) -> tuple[int, tuple[str, str] | None]:
+        """Return the current generation and, if the build is broken, its problems event, as one pair."""
+        with self._changed:
+            return self.generation, self.broken
+
+    def wait(self, seen: int, timeout: float) -> tuple[tuple[str, str] | None, int]:
+        """Wait for news newer than generation `seen`; return it (None on timeout) and its generation."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.generation != seen or self.closed, timeout)
+            return (self.event if self.generation != seen else None), self.generation
+
+    def close(self) -> None:
+        """Let every waiting page go."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+
+def problem_view(problem: Problem) -> dict[str, Any]:
+    """Return a problem as the overlay shows it: place and message, the source line, a caret under the column."""
+    where = problem.where
+    line = _source_line(Path(where.file), where.line)
+    caret = None
+    if line is not None:
+        # Keep tabs, so the caret lines up under a line indented with them.
+        caret = "".join("\t" if char == "\t" else " " for char in line[: where.col - 1]) + "^"
+    return {"where": str(where), "message": str(problem).split(": error: ", 1)[-1], "line": line, "caret": caret}
+
+
+def _source_line(path: Path, number: int) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+class _Head(HTMLParser):
+    """Find, in a page's head, the Content-Security-Policy meta tag and where the head ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.csp: tuple[tuple[int, int], str, str] | None = None  # position, tag text, policy
+        self.head_end: tuple[int, int] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.csp = (self.getpos(), self.get_starttag_text() or "", values.get("content", ""))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head" and self.head_end is None:
+            self.head_end = self.getpos()
+
+
+def inject(page: str) -> str:
+    """Add the reload script to a page's head, and let its Content-Security-Policy run it."""
+    parser = _Head()
+    for start in range(0, len(page), 8192):  # the head is at the top: stop reading once it ends
+        parser.feed(page[start : start + 8192])
+        if parser.head_end is not None:
+            break
+    tag = f'<script src="{SCRIPT}"></script>'
+    edits = [(_offset(page, parser.head_end), 0, tag)] if parser.head_end else [(len(page), 0, tag)]
+    if parser.csp is not None:
+        position, text, policy = parser.csp
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(allow_reload(policy))}">'
+        edits.append((_offset(page, position), len(text), meta))
+    for at, length, text in sorted(edits, reverse=True):
+        page = page[:at] + text + page[at + length :]
+    return page
+
+
+def _offset(page: str, position: tuple[int, int]) -> int:
+    """Turn the parser's (line, column) into an index into the page."""
+    line, col = position
+    at = 0
+    for _ in range(line - 1):
+        at = page.index("\n", at) + 1
+    return at + col
+
+
+def allow_reload(policy: str) -> str:
+    """Return the policy, also allowing scripts from this server and a connection back to it."""
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    names = [directive.split()[0].lower() for directive in directives]
+    for name in ("script-src", "connect-src"):
+        if name in names:
+            directives[names.index(name)] += " 'self'"
+        else:
+            directives.append(f"{name} 'self'")
+    return "; ".join(directives)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serve the site; pages get the reload script on their way out, the files on disk never do."""
+
+    def __init__(self, *args: Any, broadcast: Broadcast, **kwargs: Any) -> None:
+        self.broadcast = broadcast  # before the base class's __init__, which handles the request
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == EVENTS:
+            self._events()
+        elif path == SCRIPT:
+            self._send(resources.files(__package__).joinpath("reload.js").read_bytes(), "text/javascript")
+        elif (page := self._page()) is not None:
+            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+        else:
+            super().do_GET()
+
+    def _page(self) -> Path | None:
+        path = Path(self.translate_path(self.path))
+        path = path / "index.html" if path.is_dir() and self.path.split("?", 1)[0].endswith("/") else path
+        return path if path.suffix == ".html" and path.is_file() else None
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        # Before the headers: a page that has its response hears of every rebuild after it.
+        seen, broken = self.broadcast.snapshot()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            if broken is not None:
+                self._event(broken)
+            while not self.broadcast.closed:
+                event, seen = self.broadcast.wait(seen, _KEEPALIVE_SECONDS)
+                self._event(event)
+        except OSError:  # the page went away
+            return
+
+    def _event(self, event: tuple[str, str] | None) -> None:
+        self.wfile.write(f"event: {event[0]}\ndata: {event[1]}\n\n".encode() if event else b": ping\n\n")
+        self.wfile.flush()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a line per request would bury the rebuild messages
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep the process alive
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def make_server(out: Path, host: str, port: int, broadcast: Broadcast) -> ThreadingHTTPServer:
+    """Bind the server to host and port; raise OSError if that cannot be done."""
+    server_class = _Server6 if ":" in host else _Server
+    return server_class((host, port), functools.partial(_Handler, directory=str(out), broadcast=broadcast))
+
+
+def _announce(broadcast: Broadcast, rebuilt: Rebuilt) -> None:
+    print_rebuild(rebuilt)
+    broadcast.publish(rebuilt)
+
+
+def serve_command(builder: Builder, host: str, port: int) -> int:
+    """Run `serve` until Ctrl-C; return the exit status."""
+    broadcast = Broadcast()
+    try:
+        server = make_server(builder.sources.out, host, port, broadcast)
+    except OSError as error:
+        busy = error.errno == errno.EADDRINUSE
+        hint = f"port {port} is in use; try --port {port + 1}" if busy else f"cannot serve on {host}:{port}: {error}"
+        print(f"glossator: {hint}", file=sys.stderr)
+        return 2
+    try:
+        watcher = Watcher(builder, functools.partial(_announce, broadcast))
+        watcher.start()
+    except OSError as error:
+        server.server_close()
+        print(watch_failure(error), file=sys.stderr)
+        return 2
+    shown = f"[{host}]" if ":" in host else host
+    print(f"glossator: serving http://{shown}:{server.server_address[1]}/ ; press Ctrl-C to stop", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        broadcast.close()
+        watcher.stop()
+        server.server_close()
+    return 0

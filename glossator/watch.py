@@ -1,0 +1,223 @@
+"""Rebuild on save: a thin loop around two pure decisions, which paths matter and what they change."""
+
+from __future__ import annotations
+
+import errno
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .config import CONFIG_NAME
+from .incremental import Builder, Outcome
+from .load import SIDECAR_SUFFIX
+from .problems import Problem, Where
+
+Root = Literal["content", "layouts", "config"]
+# An editor's save is a burst of events a few milliseconds apart: wait for a quiet moment. A burst
+# that ends in a file written and closed, or moved into place, is a save done: wait much less.
+QUIET_SECONDS = 0.05
+SAVED_SECONDS = 0.005
+# Files editors write beside the one being saved: vim's swap files and its '4913' write test,
+# emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
+_LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
+_WATCHED_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a changed file affects: one article, whatever cites a source text, every page, or the settings."""
+
+    kind: Literal["article", "source", "layout", "config"]
+    slug: str | None = None
+
+    @property
+    def rebuilds(self) -> str:
+        """Say which pages the change rebuilds."""
+        if self.kind == "article":
+            return f"{self.slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
+        if self.kind == "source":
+            return "the pages of articles that cite it, index.html and offline.zip"
+        return "every page"
+
+
+def is_litter(name: str) -> bool:
+    """Tell whether a file name is an editor's lock, swap, backup or temporary file."""
+    return (name.startswith(".") or name == "4913" or name.endswith(_LITTER_SUFFIXES)
+            or (name.startswith("#") and name.endswith("#")))
+
+
+def detect_change(path: PurePosixPath, root: Root) -> Change | None:
+    """Return what a change to `path`, relative to its root folder, makes stale; None if nothing."""
+    if not path.parts or any(is_litter(part) for part in path.parts):
+        return None
+    if root != "content":
+        return Change("config" if root == "config" else "layout")
+    name = path.name
+    if len(path.parts) == 1 and name.endswith(SIDECAR_SUFFIX):
+        return Change("article", name[: -len(SIDECAR_SUFFIX)])
+    if len(path.parts) == 1 and name.endswith(".md"):
+        return Change("article", name[: -len(".md")])
+    return Change("source")  # any other file may be the received text an article names
+
+
+def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:
+    """Return a changed absolute path relative to the folder it belongs to, and which folder that is."""
+    if path == config:
+        return PurePosixPath(path.name), "config"
+    for folder, root in ((layouts, "layouts"), (content, "content")):
+        if path.is_relative_to(folder) and path != folder:
+            return PurePosixPath(path.relative_to(folder).as_posix()), root  # type: ignore[return-value]
+    return None
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """One rebuild: the changes that caused it, what it did, and when the first change was seen."""
+
+    changes: tuple[Change, ...]
+    outcome: Outcome
+    seen: float  # time.perf_counter() at the first event of the burst
+    done: float  # time.perf_counter() once every file was on disk
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A change as the watcher saw it; `saved` when the file was just closed after writing, or moved in."""
+
+    change: Change
+    at: float
+    saved: bool
+
+
+class _Events(FileSystemEventHandler):
+    """Turn watchdog's events into changes on a queue; everything else is dropped here."""
+
+    def __init__(self, changes: queue.Queue[_Seen | None], roots: tuple[Path, Path, Path]) -> None:
+        self.changes, self.roots = changes, roots
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _WATCHED_EVENTS or (event.is_directory and event.event_type == "modified"):
+            return
+        now = time.perf_counter()
+        for raw, saved in ((event.src_path, event.event_type == "closed"), (getattr(event, "dest_path", ""), True)):
+            found = locate(Path(_text(raw)), *self.roots) if raw else None
+            change = detect_change(*found) if found else None
+            if change is not None:
+                self.changes.put(_Seen(change, now, saved))
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path
+
+
+class Watcher:
+    """Watch content, layouts and settings; build once, then rebuild once per burst of changes."""
+
+    def __init__(self, builder: Builder, on_rebuild: Callable[[Rebuilt], None], *,
+                 quiet: float = QUIET_SECONDS, saved: float = SAVED_SECONDS) -> None:
+        sources = builder.sources
+        content, layouts = sources.content.absolute(), sources.layouts.absolute()
+        config = (sources.config or sources.content.parent / CONFIG_NAME).absolute()
+        self.builder, self.on_rebuild, self.quiet, self.saved = builder, on_rebuild, quiet, saved
+        self._changes: queue.Queue[_Seen | None] = queue.Queue()
+        self._observer = Observer()
+        handler = _Events(self._changes, (content, layouts, config))
+        self._folders = ((content, True), (layouts, True), (config.parent, False))
+        for folder, recursive in self._folders:
+            self._observer.schedule(handler, str(folder), recursive=recursive)
+        self._thread = threading.Thread(target=self._loop, name="glossator-watch", daemon=True)
+
+    def start(self) -> None:
+        """Start watching, then build; raise OSError if a folder cannot be watched."""
+        for folder, _ in self._folders:
+            if not folder.is_dir():
+                raise FileNotFoundError(errno.ENOENT, "no such folder", str(folder))
+        self._observer.start()  # before the first build, so no save between the two is missed
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching and wait for a rebuild in progress to finish."""
+        self._changes.put(None)
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        self._rebuild((), time.perf_counter())
+        while (burst := self._next_burst()) is not None:
+            self._rebuild(tuple(dict.fromkeys(seen.change for seen in burst)), burst[0].at)
+
+    def _next_burst(self) -> list[_Seen] | None:
+        """Wait for a change, then for a quiet moment; return the burst, or None when stopped."""
+        first = self._changes.get()
+        if first is None:
+            return None
+        burst = [first]
+        while True:
+            try:
+                item = self._changes.get(timeout=self.saved if burst[-1].saved else self.quiet)
+            except queue.Empty:
+                return burst
+            if item is None:
+                return None
+            burst.append(item)
+
+    def _rebuild(self, changes: tuple[Change, ...], seen: float) -> None:
+        try:
+            outcome = self.builder.rebuild()
+        except Exception as error:  # a bug must not end the session: report it and keep watching
+            traceback.print_exc(file=sys.stderr)
+            outcome = Outcome([Problem(Where("glossator"), f"internal error: {error!r}")])
+        done = time.perf_counter()
+        try:
+            self.on_rebuild(Rebuilt(changes, outcome, seen, done))
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+
+
+def print_rebuild(rebuilt: Rebuilt) -> None:
+    """Say what a rebuild did on stderr; a failed one prints its problems as `check` does."""
+    from .cli import report  # the command line's format for problems, in one place
+
+    outcome = rebuilt.outcome
+    if outcome.problems:
+        report(outcome.problems)
+        print("glossator: the site is unchanged; still watching", file=sys.stderr)
+        return
+    changed = len(outcome.written) + len(outcome.removed)
+    took = (rebuilt.done - rebuilt.seen) * 1000
+    print(f"glossator: rebuilt, {changed} file(s) changed, in {took:.0f} ms", file=sys.stderr)
+
+
+def watch_failure(error: OSError) -> str:
+    """Say why a folder cannot be watched, naming it."""
+    where = f" {error.filename}" if error.filename else ""
+    return f"glossator: cannot watch{where}: {error.strerror or error}"
+
+
+def watch_command(builder: Builder) -> int:
+    """Run `watch` until Ctrl-C; return the exit status."""
+    try:
+        watcher = Watcher(builder, print_rebuild)
+        watcher.start()
+    except OSError as error:
+        print(watch_failure(error), file=sys.stderr)
+        return 2
+    sources = builder.sources
+    print(f"glossator: watching {sources.content}/ and {sources.layouts}/; press Ctrl-C to stop", file=sys.stderr)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+    return 0

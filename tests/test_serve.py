@@ -1,0 +1,195 @@
+"""`serve`: pages served with the reload script, reload and error events, a busy port, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from glossator.problems import Problem, Where
+from glossator.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, make_server, problem_view
+
+from .conftest import ARTICLE, REPO, SIDECAR, Run
+from .watching import DEADLINE, Session, watching
+
+PAGE = """<!DOCTYPE html>
+<html><head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-abc='">
+<style>p::after { content: "</head>"; }</style>
+</head>
+<body><p>Text with </head> in it.</p></body></html>
+"""
+
+
+def test_inject_adds_the_script_and_allows_it_in_the_policy() -> None:
+    served = inject(PAGE)
+    policy = "default-src &#x27;none&#x27;; script-src &#x27;sha256-abc=&#x27; &#x27;self&#x27;; connect-src &#x27;self&#x27;"
+    assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in served
+    assert served.count(SCRIPT) == 1
+    assert f'<script src="{SCRIPT}"></script></head>' in served
+    assert served.replace(f'<script src="{SCRIPT}"></script>', "").count("</head>") == PAGE.count("</head>")
+    assert served.endswith("<body><p>Text with </head> in it.</p></body></html>\n")
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    ("default-src 'none'", "default-src 'none'; script-src 'self'; connect-src 'self'"),
+    ("script-src 'sha256-x'; connect-src 'none';", "script-src 'sha256-x' 'self'; connect-src 'none' 'self'"),
+])
+def test_allow_reload(policy: str, expected: str) -> None:
+    assert allow_reload(policy) == expected
+
+
+def test_problem_view_points_at_the_column(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("one\n\tkey: [oops\n", encoding="utf-8")
+    view = problem_view(Problem(Where(str(tmp_path / "a.yaml"), 2, 7), "bad"))
+    assert view == {"where": f"{tmp_path / 'a.yaml'}:2:7", "message": "bad", "line": "\tkey: [oops", "caret": "\t     ^"}
+    assert problem_view(Problem(Where(str(tmp_path / "gone.yaml"), 2, 7), "bad"))["line"] is None
+
+
+class EventClient:
+    """A listener on the event stream, as the page's EventSource is, collecting events in a thread."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        self.sock.sendall(f"GET {EVENTS} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        self.sock.settimeout(0.2)
+        self.events: list[tuple[str, str]] = []
+        self.data = b""
+        self.connected = threading.Event()  # the response's headers arrived: the server counts this page
+        self.stopped = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while not self.stopped:
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.data += chunk
+            if b"\r\n\r\n" in self.data:
+                self.connected.set()
+            *blocks, self.data = self.data.split(b"\n\n")
+            for block in blocks:
+                fields = dict(line.split(": ", 1) for line in block.decode().splitlines() if line.startswith(("event", "data")))
+                if "event" in fields:
+                    self.events.append((fields["event"], fields["data"]))
+
+    def wait_for(self, count: int) -> list[tuple[str, str]]:
+        deadline = time.monotonic() + DEADLINE
+        while len(self.events) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.events) >= count, self.events
+        return self.events
+
+    def close(self) -> None:
+        self.stopped = True
+        self.thread.join(timeout=DEADLINE)
+        self.sock.close()
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[tuple[Session, int, Broadcast]]:
+    """Watch a temporary site and serve it on a free port; stop both afterwards."""
+    broadcast = Broadcast()
+    with watching(root, broadcast.publish) as session:
+        server = make_server(session.out, "127.0.0.1", 0, broadcast)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield session, server.server_address[1], broadcast
+        finally:
+            broadcast.close()
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=DEADLINE)
+
+
+@contextmanager
+def listening(port: int) -> Iterator[EventClient]:
+    client = EventClient(port)
+    try:
+        assert client.connected.wait(DEADLINE)
+        yield client
+    finally:
+        client.close()
+
+
+def _get(port: int, path: str) -> tuple[str, str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=DEADLINE) as response:
+        return response.headers["Content-Type"], response.read().decode("utf-8")
+
+
+def test_pages_are_served_with_the_reload_script_and_the_files_unchanged(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _):
+        for path, name in (("/", "index.html"), ("/small.html", "small.html")):
+            kind, text = _get(port, path)
+            assert kind == "text/html; charset=utf-8"
+            assert SCRIPT in text and "connect-src" in text
+            assert SCRIPT not in session.page(name)
+            assert text == inject(session.page(name))
+        kind, script = _get(port, SCRIPT)
+        assert kind == "text/javascript" and "EventSource" in script
+
+
+def test_the_reload_event_reaches_a_listening_page_after_a_rebuild(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _), listening(port) as client:
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "A served note with"))
+        assert client.wait_for(1)[0] == ("reload", "{}")
+        assert "A served note with" in session.page()  # on disk before the page is told
+
+
+def test_a_failed_rebuild_sends_its_errors_to_open_and_newly_opened_pages(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _), listening(port) as client:
+        session.write("small.md", ARTICLE.replace("title: A small article\n", ""))
+        event, data = client.wait_for(1)[0]
+        assert event == "problems"
+        problems = json.loads(data)
+        assert problems[0]["where"].startswith(str(session.content / "small.md"))
+        assert problems[0]["line"] in ARTICLE.splitlines()
+        assert problems[0]["caret"].endswith("^")
+        with listening(port) as late:
+            assert late.wait_for(1)[0][0] == "problems"
+        session.write("small.md", ARTICLE)
+        assert client.wait_for(2)[1][0] == "reload"
+
+
+def test_a_busy_port_is_a_usage_error_without_a_traceback(tmp_path: Path, glossator: Callable[..., Run]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = glossator("serve", "--content", tmp_path, "--out", tmp_path / "site", "--port", port)
+    assert result.code == 2
+    assert result.err.strip() == f"glossator: port {port} is in use; try --port {port + 1}"
+
+
+def test_ctrl_c_stops_serve_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "small.md").write_text(ARTICLE, encoding="utf-8")
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--layouts", str(REPO / "layouts")]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+        try:
+            assert process.stderr is not None
+            lines = [process.stderr.readline() for _ in range(2)]
+            assert any("serving http://127.0.0.1:" in line for line in lines), lines
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=DEADLINE) == 0
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            process.kill()

@@ -1,0 +1,180 @@
+"""`watch`: which paths matter and what they rebuild, and the watcher at work on a temporary site."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from glossator.watch import Change, detect_change, is_litter, locate, print_rebuild
+
+from .conftest import ARTICLE, REPO, SIDECAR, Run
+from .watching import DEADLINE, settle, watching
+
+ARTICLE_ONLY = "{slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
+
+# (path relative to its root, root, what it rebuilds); None: an editor's litter, or nothing to do.
+CHANGES: list[tuple[str, str, Change | None]] = [
+    ("small.md", "content", Change("article", "small")),
+    ("small.annotations.yaml", "content", Change("article", "small")),
+    ("small.source.txt", "content", Change("source")),
+    ("texts/received.txt", "content", Change("source")),
+    ("v1.2.md", "content", Change("article", "v1.2")),
+    ("notes/small.md", "content", Change("source")),  # only top-level articles are pages
+    ("article.html", "layouts", Change("layout")),
+    ("partials/note.html", "layouts", Change("layout")),
+    ("glossator.yaml", "config", Change("config")),
+    (".small.md.swp", "content", None),  # vim's swap file
+    (".small.md.swx", "content", None),
+    ("4913", "content", None),  # vim checks it may write the folder
+    ("small.md~", "content", None),  # a backup
+    (".#small.md", "content", None),  # emacs's lock
+    ("#small.md#", "content", None),  # emacs's autosave
+    ("small.annotations.yaml.tmp", "content", None),  # a temporary copy, renamed over the file
+    ("small.md___jb_tmp___", "content", None),
+    (".git/index", "content", None),
+    ("partials/.note.html.swp", "layouts", None),
+    ("", "content", None),
+]
+
+
+@pytest.mark.parametrize(("path", "root", "expected"), CHANGES)
+def test_detect_change(path: str, root: str, expected: Change | None) -> None:
+    assert detect_change(PurePosixPath(path), root) == expected  # type: ignore[arg-type]
+
+
+def test_an_article_change_rebuilds_its_page_and_the_shared_files() -> None:
+    assert Change("article", "small").rebuilds == ARTICLE_ONLY.format(slug="small")
+    assert Change("layout").rebuilds == Change("config").rebuilds == "every page"
+
+
+@pytest.mark.parametrize("name", ["small.md", "small.annotations.yaml", "glossator.yaml", "notes.txt"])
+def test_content_names_are_not_litter(name: str) -> None:
+    assert not is_litter(name)
+
+
+def test_locate_tells_which_folder_a_path_is_in(tmp_path: Path) -> None:
+    content, layouts, config = tmp_path / "content", tmp_path / "layouts", tmp_path / "glossator.yaml"
+    assert locate(content / "a.md", content, layouts, config) == (PurePosixPath("a.md"), "content")
+    assert locate(layouts / "p" / "n.html", content, layouts, config) == (PurePosixPath("p/n.html"), "layouts")
+    assert locate(config, content, layouts, config) == (PurePosixPath("glossator.yaml"), "config")
+    assert locate(tmp_path / "site" / "index.html", content, layouts, config) is None
+    assert locate(tmp_path / "other.yaml", content, layouts, config) is None
+
+
+def test_editing_a_sidecar_changes_the_page(tmp_path: Path) -> None:
+    with watching(tmp_path) as session:
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "An edited note with"))
+        rebuilt = session.wait_for_rebuilds(2)
+        assert rebuilt.changes == (Change("article", "small"),)
+        assert "small.html" in rebuilt.outcome.written
+        assert "An edited note with" in session.page()
+
+
+def test_broken_yaml_is_reported_the_page_kept_then_recovered(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    with watching(tmp_path, print_rebuild) as session:
+        good = session.page()
+        session.write("small.annotations.yaml", SIDECAR + "  - quote: [unclosed\n")
+        assert not session.wait_for_rebuilds(2).outcome.ok
+        assert session.page() == good
+        errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+        assert errors[0].startswith(f"{session.content / 'small.annotations.yaml'}:10:21:")
+        assert "invalid YAML" in errors[0]
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "A mended note with"))
+        assert session.wait_for_rebuilds(3).outcome.ok
+        assert "A mended note with" in session.page()
+
+
+@pytest.mark.parametrize(("name", "text", "fix"), [
+    ("small.md", ARTICLE.replace("title: A small article\n", ""), ARTICLE),
+    ("../layouts/article.html", "{% block broken %}", None),
+    ("../glossator.yaml", "base_url: not-a-url\n", "base_url: https://example.org/site/\n"),
+])
+def test_every_kind_of_broken_save_keeps_the_site_and_the_watcher(tmp_path: Path, name: str, text: str,
+                                                                  fix: str | None) -> None:
+    with watching(tmp_path) as session:
+        before = {path.name: path.read_bytes() for path in session.out.iterdir()}
+        original = (session.content / name).read_text(encoding="utf-8") if fix is None else fix
+        session.write(name, text)
+        assert session.wait_for_rebuilds(2).outcome.problems
+        assert {path.name: path.read_bytes() for path in session.out.iterdir()} == before
+        session.write(name, original)
+        assert session.wait_for_rebuilds(3).outcome.ok
+
+
+def test_a_settings_change_rebuilds_every_page(tmp_path: Path) -> None:
+    with watching(tmp_path) as session:
+        session.write("../glossator.yaml", "base_url: https://example.org/site/\n")
+        rebuilt = session.wait_for_rebuilds(2)
+        assert rebuilt.changes == (Change("config"),)
+        assert {"feed.xml", "sitemap.xml", "small.html", "index.html"} <= set(rebuilt.outcome.written)
+        (tmp_path / "glossator.yaml").unlink()
+        assert set(session.wait_for_rebuilds(3).outcome.removed) == {"feed.xml", "sitemap.xml"}
+
+
+def test_renaming_an_article_removes_the_old_page_and_adds_the_new(tmp_path: Path) -> None:
+    with watching(tmp_path) as session:
+        (session.content / "small.annotations.yaml").rename(session.content / "renamed.annotations.yaml")
+        (session.content / "small.md").rename(session.content / "renamed.md")
+        # The two renames may fall in one burst or two; the last rebuild leaves the site right.
+        with session._changed:
+            assert session._changed.wait_for(lambda: (session.out / "renamed.html").exists(), DEADLINE)
+        assert not (session.out / "small.html").exists()
+        assert "renamed.html" in session.page("index.html")
+
+
+def test_an_editor_style_save_rebuilds_once(tmp_path: Path) -> None:
+    with watching(tmp_path) as session:
+        sidecar = session.content / "small.annotations.yaml"
+        # As vim does: check the folder is writable, keep a backup, write a temporary file, rename it over.
+        (session.content / "4913").write_text("")
+        (session.content / "4913").unlink()
+        (session.content / ".small.annotations.yaml.swp").write_bytes(b"swap")
+        sidecar.rename(session.content / "small.annotations.yaml~")
+        temp = session.content / "small.annotations.yaml.tmp"
+        temp.write_text(SIDECAR.replace("A note with", "A saved note with"), encoding="utf-8")
+        os.replace(temp, sidecar)
+        (session.content / "small.annotations.yaml~").unlink()
+        (session.content / ".small.annotations.yaml.swp").unlink()
+        assert session.wait_for_rebuilds(2).outcome.ok
+        settle()
+        assert len(session.rebuilds) == 2  # the first build, then exactly one rebuild
+        assert "A saved note with" in session.page()
+
+
+def test_litter_alone_rebuilds_nothing(tmp_path: Path) -> None:
+    with watching(tmp_path) as session:
+        session.write(".small.md.swp", "swap")
+        session.write("small.md~", ARTICLE)
+        settle()
+        assert len(session.rebuilds) == 1
+
+
+def test_ctrl_c_stops_watch_cleanly(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "small.md").write_text(ARTICLE, encoding="utf-8")
+    command = [sys.executable, str(REPO / "build.py"), "watch", "--content", str(content),
+               "--layouts", str(REPO / "layouts"), "--out", str(tmp_path / "site")]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
+        try:
+            assert process.stderr is not None
+            lines = [process.stderr.readline() for _ in range(2)]
+            assert any("watching" in line for line in lines), lines
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=DEADLINE) == 0
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            process.kill()
+
+
+def test_watching_a_missing_folder_is_a_usage_error(tmp_path: Path, glossator: Callable[..., Run]) -> None:
+    result = glossator("watch", "--content", tmp_path / "missing", "--out", tmp_path / "site")
+    assert result.code == 2
+    assert result.err.strip() == f"glossator: cannot watch {tmp_path / 'missing'}: no such folder"
