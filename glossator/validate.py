@@ -52,7 +52,10 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
     if file.sidecar is not None and file.sidecar_path is not None:
         annotations, sidecar_problems = _annotations(file.sidecar, file.sidecar_path)
         problems += sidecar_problems
-    if meta is None or problems:
+    # A sidecar that exists but could not be read has its error from load; anchoring and auditing the
+    # article without its annotations would only bury that error under consequences of it.
+    unreadable_sidecar = file.sidecar_path is not None and file.sidecar is None
+    if meta is None or problems or unreadable_sidecar:
         return None, problems
     article = Article(
         slug=file.slug,

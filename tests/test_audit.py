@@ -103,3 +103,11 @@ def test_overlapping_corrections_are_refused(content: Callable[..., Path], gloss
     result = glossator("check", "--content", folder)
     assert result.code == 1
     assert "overlaps another" in result.err
+
+
+def test_a_sidecar_that_cannot_be_read_is_its_only_error(content: Callable[..., Path],
+                                                          glossator: Callable[..., Run]) -> None:
+    folder = content(_files(sidecar=SIDECAR.replace("annotations:", "annotations: [", 1)))
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert len(result.errors) == 1 and "talks.annotations.yaml:" in result.errors[0], result.errors
