@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -17,6 +18,10 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 _URL_START = re.compile(r"^[\x00-\x20\s]+")
+# Text that CommonMark reads as one paragraph of plain text: it starts with a letter (no list, heading, quote
+# or code block can start there), holds no character that starts inline syntax (escape, code, emphasis, link,
+# image, autolink, entity) and no line break, and ends in no space (a paragraph is stripped). Most notes do.
+_PLAIN_NOTE = re.compile(r"[^\W\d_][^\\`*_\[\]!<>&\n\r\t\x00]*(?<=\S)")
 
 # Block elements a note may hold, as the phrasing elements that stand in for them:
 # a note sits inside a paragraph, where <p>, <ul> or <pre> would not be valid HTML.
@@ -38,19 +43,24 @@ def is_safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
-def _base(md: MarkdownIt) -> MarkdownIt:
+def _base() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False})
+    # With html off these two rules match nothing, yet each would be tried at every block and every '<'.
+    md.disable(["html_block", "html_inline"])
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     return md
 
 
+@cache
 def article_parser() -> MarkdownIt:
     """Return the parser for article bodies: CommonMark, raw HTML off, margin notes on."""
-    return _base(MarkdownIt("commonmark", {"html": False})).use(marginalia_plugin)
+    return _base().use(marginalia_plugin)
 
 
+@cache
 def note_parser() -> MarkdownIt:
     """Return the parser for note bodies, whose blocks render as spans."""
-    md = _base(MarkdownIt("commonmark", {"html": False}))
+    md = _base()
     for name, (tag, css_class, role) in _NOTE_BLOCKS.items():
         md.add_render_rule(f"{name}_open", _block_open(tag, css_class, role))
         md.add_render_rule(f"{name}_close", _block_close(tag))
@@ -58,6 +68,21 @@ def note_parser() -> MarkdownIt:
     md.add_render_rule("code_block", _code_block)
     md.add_render_rule("hr", lambda *args: '<span class="note-hr"></span>')
     return md
+
+
+def render_note(md: MarkdownIt, text: str) -> str:
+    """Render a note body with the note parser; plain text on one line skips the parse, never the render rules."""
+    if not _PLAIN_NOTE.fullmatch(text):
+        return md.render(text)
+    return md.renderer.render(_paragraph(text), md.options, {})
+
+
+def _paragraph(text: str) -> list[Token]:
+    """Return the tokens CommonMark parses a plain one-line text into: one paragraph of one text."""
+    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
+    inline = Token("inline", "", 0, map=[0, 1], level=1, content=text, block=True,
+                   children=[Token("text", "", 0, content=text)])
+    return [opening, inline, Token("paragraph_close", "p", -1, block=True)]
 
 
 def _block_open(tag: str, css_class: str, role: str | None):  # type: ignore[no-untyped-def]
