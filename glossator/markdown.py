@@ -73,8 +73,8 @@ def note_parser() -> MarkdownIt:
 def render_note(md: MarkdownIt, text: str) -> str:
     """Render a note body with the note parser; plain text on one line skips the parse, never the render rules."""
     if not _PLAIN_NOTE.fullmatch(text):
-        return md.render(text)
-    return md.renderer.render(_paragraph(text), md.options, {})
+        return str(md.render(text))
+    return str(md.renderer.render(_paragraph(text), md.options, {}))
 
 
 def _paragraph(text: str) -> list[Token]:

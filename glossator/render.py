@@ -159,7 +159,8 @@ def page_assets(env: jinja2.Environment) -> dict[str, Any]:
 def _static(env: jinja2.Environment, name: str) -> str:
     """Render a layout file, or return it as it is when it holds no Jinja syntax (it would render as itself)."""
     source = env.loader.get_source(env, name)[0] if env.loader else ""
-    if not source or any(mark in source for mark in (env.block_start_string, env.variable_start_string, env.comment_start_string)):
+    marks = (env.block_start_string, env.variable_start_string, env.comment_start_string)
+    if not source or any(mark in source for mark in marks):
         return env.get_template(name).render()
     return source
 
