@@ -25,6 +25,7 @@ from .reading import Reading
 ENV_KEY = "glossator"
 NoteRenderer = Callable[[Anchor], str]
 _SPLITTABLE = {"text", "code_inline"}
+_LINK_DEPTH = {"link_open": 1, "link_close": -1}
 
 
 def marginalia_plugin(md: MarkdownIt) -> None:
@@ -32,6 +33,8 @@ def marginalia_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("gloss_mark_open", _render_mark_open)
     md.add_render_rule("gloss_mark_close", _render_mark_close)
     md.add_render_rule("gloss_note", _render_note)
+    md.add_render_rule("gloss_heading_open", _render_heading_open)
+    md.add_render_rule("gloss_heading_close", _render_heading_close)
 
 
 @dataclass
@@ -50,7 +53,50 @@ def insert_marks(tokens: Sequence[Token], reading: Reading, anchors: Sequence[An
         if index in cuts:
             token = token.copy(children=_mark_children(token.children or [], cuts[index]))
         result.append(token)
+    return _lift_heading_notes(result)
+
+
+def _lift_heading_notes(tokens: list[Token]) -> list[Token]:
+    """Move each heading's notes out of the heading, into a wrapper around both.
+
+    A note is a role="note" element, which HTML does not allow inside a heading, and inside one a screen reader
+    would read the note's name as part of the heading's. The wrapper shows the heading inline, so the markers
+    and notes still stand on the heading's line."""
+    result: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        opening = tokens[index]
+        notes = _heading_notes(tokens, index)
+        if not notes:
+            result.append(opening)
+            index += 1
+            continue
+        inline, closing = tokens[index + 1], tokens[index + 2]
+        text = inline.copy(children=[c for c in inline.children or [] if c.type != "gloss_note"])
+        # No line break after the heading: it would show as a space between the heading and its first marker.
+        result += [_wrapper_token("gloss_heading_open", 1), opening, text, closing.copy(block=False),
+                   _inline(notes), _wrapper_token("gloss_heading_close", -1)]
+        index += 3  # heading_open, inline, heading_close
     return result
+
+
+def _heading_notes(tokens: list[Token], index: int) -> list[Token]:
+    """The notes inside the heading that opens at tokens[index]; none if no heading opens there."""
+    if tokens[index].type != "heading_open" or index + 2 >= len(tokens):
+        return []
+    return [c for c in tokens[index + 1].children or [] if c.type == "gloss_note"]
+
+
+def _wrapper_token(kind: str, nesting: Literal[-1, 1]) -> Token:
+    token = Token(kind, "div", nesting)
+    token.block = True
+    return token
+
+
+def _inline(children: list[Token]) -> Token:
+    token = Token("inline", "", 0)
+    token.children = children
+    return token
 
 
 def _cuts_by_child(reading: Reading, anchors: Sequence[Anchor]) -> dict[int, dict[int, _Cuts]]:
@@ -66,10 +112,12 @@ def _cuts_by_child(reading: Reading, anchors: Sequence[Anchor]) -> dict[int, dic
 def _mark_children(children: list[Token], cuts: dict[int, _Cuts]) -> list[Token]:
     marker = _Marker()
     for index, child in enumerate(children):
-        if child.type in _SPLITTABLE:
-            marker.split(child, cuts[index] if index in cuts else _Cuts())
-        else:
+        if child.type not in _SPLITTABLE:
             marker.pass_through(child)
+        elif index in cuts:
+            marker.split(child, cuts[index])
+        else:
+            marker.keep(child)
     return marker.finish()
 
 
@@ -86,21 +134,24 @@ class _Marker:
         points = sorted({0, len(child.content), *cuts.starts, *cuts.ends})
         for left, right in itertools.pairwise(points):
             self.active += cuts.starts.get(left, ())
-            self.out += _wrapped(child.copy(content=child.content[left:right]), self.active)
+            self.out += _wrapped(_slice(child, left, right), self.active)
             ended = cuts.ends.get(right, [])
             for anchor in ended:
                 self.active.remove(anchor)
             self._notes(ended)
 
+    def keep(self, child: Token) -> None:
+        """Take a text no passage starts or ends in: whole, inside the marks of the passages open around it."""
+        self.out += _wrapped(child, self.active)
+
     def pass_through(self, child: Token) -> None:
         self.out.append(child)
-        self.link_depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
-        if not self.link_depth:
-            self._notes([])
+        self.link_depth += _LINK_DEPTH.get(child.type, 0)
+        self._notes([])
 
     def _notes(self, ended: list[Anchor]) -> None:
         self.deferred += ended
-        if not self.link_depth:  # a note may not sit inside a link: it holds links itself
+        if self.deferred and not self.link_depth:  # a note may not sit inside a link: it holds links itself
             self.out += [_note_token(anchor) for anchor in self.deferred]
             self.deferred = []
 
@@ -110,7 +161,19 @@ class _Marker:
         return self.out
 
 
+def _slice(child: Token, left: int, right: int) -> Token:
+    """Return the child's text from left to right, the child itself when that is all of it."""
+    if left == 0 and right == len(child.content):
+        return child  # most children hold no cut: sharing them saves a copy each
+    # Not Token.copy: dataclasses.replace costs several times as much, per piece of a long article.
+    return Token(child.type, child.tag, child.nesting, attrs=child.attrs, map=child.map, level=child.level,
+                 children=child.children, content=child.content[left:right], markup=child.markup, info=child.info,
+                 meta=child.meta, block=child.block, hidden=child.hidden)
+
+
 def _wrapped(child: Token, active: list[Anchor]) -> list[Token]:
+    if not active:
+        return [child]
     outer_first = sorted(active, key=lambda a: (a.start, -a.end))
     opens = [_mark_token("gloss_mark_open", 1, a) for a in outer_first]
     closes = [_mark_token("gloss_mark_close", -1, a) for a in reversed(outer_first)]
@@ -144,3 +207,13 @@ def _render_mark_close(self: RendererHTML, tokens: Sequence[Token], idx: int, op
 def _render_note(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     render: NoteRenderer = env[ENV_KEY]["render_note"]
     return render(tokens[idx].meta["anchor"])
+
+
+def _render_heading_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                         env: EnvType) -> str:
+    return '<div class="heading-notes">\n'
+
+
+def _render_heading_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                          env: EnvType) -> str:
+    return "</div>\n"

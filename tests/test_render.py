@@ -51,6 +51,21 @@ def test_margin_notes_are_numbered_and_linked_both_ways(content: Callable[..., P
     assert html.count("<h1>") == 1 and '<html lang="en">' in html and "<article>" in html
 
 
+def test_a_headings_notes_follow_it_in_a_wrapper_never_inside_it(content: Callable[..., Path],
+                                                                    glossator: Callable[..., Run],
+                                                                    tmp_path: Path) -> None:
+    article = "---\ntitle: T\n---\n## The meeting at Woodside\n\nText after.\n"
+    sidecar = "annotations:\n  - quote: Woodside\n    note: A place.\n  - quote: Text\n    note: Plain.\n"
+    site = _build(content, glossator, tmp_path, {"h.md": article, "h.annotations.yaml": sidecar})
+    html = (site / "h.html").read_text("utf-8")
+    heading = re.search(r'<div class="heading-notes">\n<h2>(.*?)</h2>(.*?)</div>\n<p>', html, re.DOTALL)
+    assert heading, html
+    assert "sidenote" not in heading.group(1) and "marker" not in heading.group(1)
+    assert heading.group(2).startswith('<a class="marker marker-link" href="#note-woodside"')
+    assert 'role="note" id="note-woodside"' in heading.group(2)
+    assert html.count('<div class="heading-notes">') == 1, "a paragraph's notes stay where they are"
+
+
 def test_text_from_content_is_data_never_markup_or_template_code(content: Callable[..., Path],
                                                                  glossator: Callable[..., Run],
                                                                  tmp_path: Path) -> None:

@@ -127,7 +127,8 @@ only => {
   function context(marker) {
     if (marker.closest("li")) return "list";
     if (marker.closest("blockquote")) return "blockquote";
-    if (marker.closest("h1, h2, h3, h4, h5, h6")) return "heading";
+    // a heading's markers and notes follow it, on its line, in a .heading-notes wrapper
+    if (marker.closest("h1, h2, h3, h4, h5, h6, .heading-notes")) return "heading";
     return "paragraph";
   }
   const all = [...document.querySelectorAll(".sidenote")];
