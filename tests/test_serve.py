@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -20,7 +18,7 @@ from glossator.problems import Problem, Where
 from glossator.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, make_server, problem_view
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
-from .watching import DEADLINE, Session, watching
+from .watching import DEADLINE, Session, assert_ctrl_c_exits_cleanly, watching
 
 PAGE = """<!DOCTYPE html>
 <html><head>
@@ -183,13 +181,4 @@ def test_ctrl_c_stops_serve_cleanly(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "small.md").write_text(ARTICLE, encoding="utf-8")
     command = [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--layouts", str(REPO / "layouts")]
-    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
-        try:
-            assert process.stderr is not None
-            lines = [process.stderr.readline() for _ in range(2)]
-            assert any("serving http://127.0.0.1:" in line for line in lines), lines
-            process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=DEADLINE) == 0
-            assert "Traceback" not in process.stderr.read()
-        finally:
-            process.kill()
+    assert_ctrl_c_exits_cleanly(command, tmp_path, "serving http://127.0.0.1:")

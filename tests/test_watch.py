@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -14,7 +12,7 @@ import pytest
 from glossator.watch import Change, detect_change, is_litter, locate, print_rebuild
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
-from .watching import DEADLINE, settle, watching
+from .watching import DEADLINE, assert_ctrl_c_exits_cleanly, settle, watching
 
 ARTICLE_ONLY = "{slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
 
@@ -162,16 +160,7 @@ def test_ctrl_c_stops_watch_cleanly(tmp_path: Path) -> None:
     (content / "small.md").write_text(ARTICLE, encoding="utf-8")
     command = [sys.executable, str(REPO / "build.py"), "watch", "--content", str(content),
                "--layouts", str(REPO / "layouts"), "--out", str(tmp_path / "site")]
-    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path) as process:
-        try:
-            assert process.stderr is not None
-            lines = [process.stderr.readline() for _ in range(2)]
-            assert any("watching" in line for line in lines), lines
-            process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=DEADLINE) == 0
-            assert "Traceback" not in process.stderr.read()
-        finally:
-            process.kill()
+    assert_ctrl_c_exits_cleanly(command, tmp_path, "watching")
 
 
 def test_watching_a_missing_folder_is_a_usage_error(tmp_path: Path, glossator: Callable[..., Run]) -> None:

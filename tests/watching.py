@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -69,3 +71,17 @@ def watching(root: Path, on_rebuild: Callable[[Rebuilt], None] | None = None) ->
 def settle(seconds: float = 0.4) -> None:
     """Give a watcher time to notice a change it should ignore (never asserted as a speed)."""
     time.sleep(seconds)
+
+
+def assert_ctrl_c_exits_cleanly(command: list[str], cwd: Path, ready: str) -> None:
+    """Start the command, wait for `ready` in its first two lines of stderr, press Ctrl-C: status 0, no traceback."""
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=cwd) as process:
+        try:
+            assert process.stderr is not None
+            lines = [process.stderr.readline() for _ in range(2)]
+            assert any(ready in line for line in lines), lines
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=DEADLINE) == 0
+            assert "Traceback" not in process.stderr.read()
+        finally:
+            process.kill()

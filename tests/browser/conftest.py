@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from glossator.cli import main
-from tests.browser.harness import ColorScheme, OfflinePage, PageFactory, PageSettings, launch_chromium, open_page
+from tests.browser.harness import PageFactory, launch_chromium, page_factory
 from tests.browser.layout_probe import DENSE_CONTENT
 
 
@@ -33,18 +33,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def page_at(browser: Browser) -> Iterator[PageFactory]:
     """page_at(width, height, javascript=True, color_scheme='light', touch=False) -> OfflinePage, each in a fresh context
     that aborts and records (in .blocked) every request to an origin other than file: and loopback."""
-    contexts: list[BrowserContext] = []
-
-    def make(
-        width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light", touch: bool = False
-    ) -> OfflinePage:
-        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme, touch))
-        contexts.append(context)
-        return opened
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from page_factory(browser)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -110,6 +110,21 @@ class PageFactory(Protocol):
         touch: bool = False,
     ) -> OfflinePage: ...
 
+
+
+def page_factory(browser: Browser) -> Iterator[PageFactory]:
+    """Yield a PageFactory whose pages each get a fresh offline context; close them all when resumed."""
+    contexts: list[BrowserContext] = []
+
+    def make(width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light",
+             touch: bool = False) -> OfflinePage:
+        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme, touch))
+        contexts.append(context)
+        return opened
+
+    yield make
+    for context in contexts:
+        context.close()
 
 def is_local(url: str) -> bool:
     """file:, data:, blob:, about: and loopback hosts (localhost, 127.0.0.0/8, [::1]) are local."""

@@ -7,19 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser
 from pypdf import PdfReader
 
-from tests.browser.harness import (
-    ColorScheme,
-    OfflinePage,
-    PageFactory,
-    PageSettings,
-    PrintedPdf,
-    open_page,
-    print_pdf,
-    screenshot,
-)
+from tests.browser.harness import PageFactory, PrintedPdf, page_factory, print_pdf, screenshot
 from tests.browser.notes import ARTICLES, DESKTOP, article_page, corrections_original, visible_text_runs
 
 A4_CSS_PX = (794, 1123)
@@ -55,17 +46,7 @@ def _missing_runs(pdf_text: str, runs: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def browser_pages(browser: Browser) -> Iterator[PageFactory]:
     """Like page_at, for module-scoped fixtures: each PDF is printed once and read by several tests."""
-    contexts: list[BrowserContext] = []
-
-    def make(width: int, height: int, javascript: bool = True, color_scheme: ColorScheme = "light",
-             touch: bool = False) -> OfflinePage:
-        opened, context = open_page(browser, PageSettings(width, height, javascript, color_scheme, touch))
-        contexts.append(context)
-        return opened
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from page_factory(browser)
 
 
 @pytest.fixture(scope="module", params=[(a, p) for a in ARTICLES for p in ("A4", "Letter")], ids=lambda v: "-".join(v))
