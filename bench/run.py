@@ -46,7 +46,7 @@ class Sizes:
 
 
 FULL = Sizes(words=100_000, annotations=2_000, scale=(1_000, 5_000, 20_000))
-TINY = Sizes(words=2_000, annotations=40, scale=(20, 100, 400))
+TINY = Sizes(words=4_000, annotations=100, scale=(200, 400, 800))
 
 
 # --- inputs --------------------------------------------------------------------------------------

@@ -1,8 +1,23 @@
 """Glossator: annotated articles, with notes in the margin, as static pages."""
 
-from .incremental import Builder, Outcome, Sources
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .pipeline import Result, build, check
 from .problems import BuildFailed, Problem, UsageError, Where
 
+if TYPE_CHECKING:
+    from .incremental import Builder, Outcome, Sources
+
 __all__ = ["BuildFailed", "Builder", "Outcome", "Problem", "Result", "Sources", "UsageError", "Where", "build",
            "check"]
+
+
+def __getattr__(name: str) -> object:
+    # The in-process rebuilder is imported when first asked for: `build` and `check` never need it.
+    if name in ("Builder", "Outcome", "Sources"):
+        from . import incremental
+
+        return getattr(incremental, name)
+    raise AttributeError(f"module 'glossator' has no attribute '{name}'")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -76,7 +75,8 @@ def _place_all(article: Article, tokens: list[Token], reading: Reading) -> tuple
     problems: list[Problem] = []
     suggestions = _SUGGESTIONS_PER_ARTICLE
     for annotation, quote in zip(article.annotations, quotes, strict=True):
-        starts = [s for s in found.get(quote, ()) if _context_fits(reading.text, s, len(quote), annotation)]
+        context = _context(annotation)  # folded once: a refrain's quote has hundreds of candidate starts
+        starts = [s for s in found.get(quote, ()) if _context_fits(reading.text, s, len(quote), context)]
         places = [s for s in starts if _within_text_block(reading, s, len(quote))]
         if len(places) == 1:
             spans.append((annotation, places[0], places[0] + len(quote)))
@@ -103,17 +103,18 @@ def find_all(text: str, quotes: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _context_fits(text: str, start: int, length: int, annotation: Annotation) -> bool:
-    if annotation.prefix is not None:
-        prefix = fold(annotation.prefix).text
-        if text[max(0, start - len(prefix)) : start] != prefix:
-            return False
-    if annotation.suffix is not None:
-        suffix = fold(annotation.suffix).text
-        end = start + length
-        if text[end : end + len(suffix)] != suffix:
-            return False
-    return True
+def _context(annotation: Annotation) -> tuple[str | None, str | None]:
+    """Return the annotation's prefix and suffix, folded as the reading text is."""
+    prefix, suffix = annotation.prefix, annotation.suffix
+    return (None if prefix is None else fold(prefix).text), (None if suffix is None else fold(suffix).text)
+
+
+def _context_fits(text: str, start: int, length: int, context: tuple[str | None, str | None]) -> bool:
+    prefix, suffix = context
+    if prefix is not None and text[max(0, start - len(prefix)) : start] != prefix:
+        return False
+    end = start + length
+    return suffix is None or text[end : end + len(suffix)] == suffix
 
 
 def _within_text_block(reading: Reading, start: int, length: int) -> bool:
@@ -144,6 +145,8 @@ def _why_unplaced(article: Article, tokens: list[Token], reading: Reading, annot
 
 def nearest_passage(text: str, quote: str) -> str | None:
     """Return the passage of text that looks most like quote, or None if nothing does."""
+    import difflib  # here: only an unplaced quote needs it, and a build that places all need not import it
+
     matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
     match = matcher.find_longest_match(0, len(text), 0, len(quote))
     if match.size < min(8, len(quote) // 2):

@@ -6,7 +6,6 @@ fields that `source_frame` names, and the words must be the received text's word
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from bisect import bisect_right
@@ -99,6 +98,8 @@ def _add_field(add, length: int, article, name: str) -> int:  # type: ignore[no-
 def _differences(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs: list[str],
                  origins: list[_Origin]) -> list[Problem]:
     words = [word for word, _ in ours]
+    import difflib  # here: only a failed audit needs it
+
     matcher = difflib.SequenceMatcher(None, words, theirs, autojunk=False)
     changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     problems = []

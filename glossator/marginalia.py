@@ -142,7 +142,8 @@ class _Marker:
 
     def keep(self, child: Token) -> None:
         """Take a text no passage starts or ends in: whole, inside the marks of the passages open around it."""
-        self.out += _wrapped(child, self.active)
+        if child.content:  # an empty text would make empty marks
+            self.out += _wrapped(child, self.active)
 
     def pass_through(self, child: Token) -> None:
         self.out.append(child)

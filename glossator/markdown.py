@@ -22,6 +22,8 @@ _URL_START = re.compile(r"^[\x00-\x20\s]+")
 # or code block can start there), holds no character that starts inline syntax (escape, code, emphasis, link,
 # image, autolink, entity) and no line break, and ends in no space (a paragraph is stripped). Most notes do.
 _PLAIN_NOTE = re.compile(r"[^\W\d_][^\\`*_\[\]!<>&\n\r\t\x00]*(?<=\S)")
+# Text on one line that starts with a letter and ends in no space is one paragraph whatever it holds.
+_ONE_LINE_NOTE = re.compile(r"[^\W\d_][^\n\r\t\x00]*(?<=\S)")
 
 # Block elements a note may hold, as the phrasing elements that stand in for them:
 # a note sits inside a paragraph, where <p>, <ul> or <pre> would not be valid HTML.
@@ -71,17 +73,24 @@ def note_parser() -> MarkdownIt:
 
 
 def render_note(md: MarkdownIt, text: str) -> str:
-    """Render a note body with the note parser; plain text on one line skips the parse, never the render rules."""
-    if not _PLAIN_NOTE.fullmatch(text):
-        return str(md.render(text))
-    return str(md.renderer.render(_paragraph(text), md.options, {}))
+    """Render a note body with the note parser: as `md.render` does, with less parsing where the text allows."""
+    env: EnvType = {}  # as MarkdownIt.render passes it: what the parse records, the render rules may read
+    html: str = md.renderer.render(_note_tokens(md, text, env), md.options, env)
+    return html
 
 
-def _paragraph(text: str) -> list[Token]:
-    """Return the tokens CommonMark parses a plain one-line text into: one paragraph of one text."""
+def _note_tokens(md: MarkdownIt, text: str, env: EnvType) -> list[Token]:
+    if _PLAIN_NOTE.fullmatch(text):
+        return _paragraph(text, [Token("text", "", 0, content=text)])
+    if _ONE_LINE_NOTE.fullmatch(text):  # one paragraph: only its inline syntax needs parsing
+        return _paragraph(text, md.parseInline(text, env)[0].children or [])
+    return md.parse(text, env)
+
+
+def _paragraph(text: str, children: list[Token]) -> list[Token]:
+    """Return the tokens CommonMark parses a one-line paragraph into, given its inline tokens."""
     opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
-    inline = Token("inline", "", 0, map=[0, 1], level=1, content=text, block=True,
-                   children=[Token("text", "", 0, content=text)])
+    inline = Token("inline", "", 0, map=[0, 1], level=1, content=text, block=True, children=children)
     return [opening, inline, Token("paragraph_close", "p", -1, block=True)]
 
 

@@ -48,6 +48,9 @@ def make_environment(templates: dict[str, str]) -> jinja2.Environment:
         # An environment lives for one build, or until `watch` sees a layout change and makes a new one:
         # checking each template for changes at every use (twice per note) would be wasted work.
         auto_reload=False,
+        # Folding constant expressions at compile time saves nothing in layouts made of variables, and compiling
+        # the layouts is most of a small build's own work: a tenth of it goes to the optimizer pass.
+        optimized=False,
     )
     env.filters["long_date"] = long_date
     env.filters["safe_url"] = lambda url: url if url and is_safe_url(url) else None
@@ -115,6 +118,8 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
 
 
 def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, str]) -> Any:
+    partials: dict[str, jinja2.Template] = {}  # by kind: looked up once, not once per note
+
     def render_note(anchor: Anchor) -> str:
         if anchor in rendered:  # a note depends on its anchor alone: label, id and annotation
             return rendered[anchor]
@@ -123,7 +128,9 @@ def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, s
         change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
         sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None}
                    for s in annotation.sources]
-        template = env.get_template(f"partials/{annotation.kind}.html")
+        if annotation.kind not in partials:
+            partials[annotation.kind] = env.get_template(f"partials/{annotation.kind}.html")
+        template = partials[annotation.kind]
         html = template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources)
         rendered[anchor] = html.strip()
         return rendered[anchor]

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from functools import cache
-from importlib import resources
-from typing import Any
-
-import jsonschema
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .located_yaml import Located, YamlPath
 from .model import Annotation, Article, ArticleFile, Meta, SourceRef
 from .problems import Problem, Where
+from .schema import Check, compile_check
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_WORDS = {
     "string": "text",
@@ -28,9 +29,20 @@ _TYPE_WORDS = {
 
 
 @cache
+def _schema(name: str) -> Any:
+    return json.loads(Path(__file__).with_name(name).read_text("utf-8"))  # installed beside this module
+
+
+@cache
+def _check(name: str) -> Check | None:
+    return compile_check(_schema(name))
+
+
+@cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    import jsonschema  # only to say what is wrong: its import alone costs more than a small build
+
+    return jsonschema.Draft202012Validator(_schema(name))
 
 
 def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
@@ -72,7 +84,10 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
     """Validate located data with a bundled JSON Schema, one plain message per mistake, in file order."""
-    known = _known_keys(_validator(schema).schema)
+    check = _check(schema)
+    if check is not None and check(located.data):
+        return []  # valid, as most content is: nothing to explain
+    known = _known_keys(_schema(schema))
     problems: list[Problem] = []
     for error in _validator(schema).iter_errors(located.data):
         if not _misspelt(error, known):
@@ -84,6 +99,8 @@ def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
     """Tell whether a required key is missing only because it is misspelt (reported as unknown)."""
     if error.validator != "required" or not isinstance(error.instance, dict):
         return False
+    import difflib  # here, like jsonschema: only content with mistakes needs it
+
     missing = error.message.split("'")[1]
     unknown = [str(key) for key in error.instance if key not in known]
     return bool(difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6))
@@ -142,6 +159,8 @@ def _json_type(value: object) -> str:
 
 
 def _unknown_keys(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> list[Problem]:
+    import difflib
+
     known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
     instance: dict[str, Any] = error.instance  # type: ignore[assignment]
     problems = []
@@ -185,7 +204,7 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
-    schema: Any = _validator("front_matter.schema.json").schema
+    schema: Any = _schema("front_matter.schema.json")
     pattern = schema["properties"]["date"]["pattern"]
     if not isinstance(date, str) or not re.match(pattern, date):
         return []  # the schema has said what is wrong with its shape; here only the calendar

@@ -66,3 +66,13 @@ def test_sidecar_positions_survive_front_matter_offsets(content: Callable[..., P
     folder = content({"x.md": article, "x.annotations.yaml": sidecar})
     result = glossator("check", "--content", folder)
     assert result.errors == [f"{folder}/x.annotations.yaml:8:5: error: quote \"no such passage\" is not in the article"]
+
+
+def test_the_build_script_ends_with_its_summary_written_and_the_site_in_place(tmp_path: Path) -> None:
+    # build.py ends the process without tearing the interpreter down: nothing written may be lost on the way.
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--content", str(REPO / "content"),
+                             "--out", str(out)], capture_output=True, text=True, cwd=REPO, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.endswith(f"glossator: built {len(list(out.iterdir()))} files into {out}/\n")
+    assert (out / "index.html").read_bytes() == (REPO / "site" / "index.html").read_bytes()

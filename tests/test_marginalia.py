@@ -1,0 +1,33 @@
+"""Marks around annotated passages: the token rule that splits text at anchor boundaries."""
+
+from __future__ import annotations
+
+from glossator.anchor import anchor_article
+from glossator.marginalia import ENV_KEY, insert_marks
+from glossator.markdown import article_parser
+from glossator.model import Annotation, Article, Meta
+from glossator.problems import Where
+
+
+def _html(body: str, quote: str) -> str:
+    article = Article(slug="a", path="a.md", meta=Meta(title="t"), body=body, body_line=1,
+                      annotations=(Annotation(quote=quote, where=Where("a.yaml", 1, 3), note="n"),))
+    md = article_parser()
+    anchored, problems = anchor_article(article, md)
+    assert not problems
+    tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
+    html: str = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": lambda anchor: "[note]"}})
+    return html
+
+
+def test_a_passage_over_an_empty_text_makes_no_empty_mark() -> None:
+    # markdown-it leaves an empty text token after "**...**" at a line's end: it must not become <mark></mark>.
+    html = _html("**school district river**\nwarning", "district river warning")
+    assert "></mark>" not in html
+    assert html.count("<mark") == 2
+
+
+def test_text_outside_every_passage_is_left_as_it_was() -> None:
+    html = _html("Alpha *beta* gamma.\n\nDelta epsilon.", "gamma")
+    assert html == ('<p>Alpha <em>beta</em> <mark class="passage passage-note" data-note="note-gamma">gamma</mark>'
+                    "[note].</p>\n<p>Delta epsilon.</p>\n")

@@ -1,0 +1,59 @@
+"""Note bodies: plain text that skips the parser renders exactly as the parser would have it."""
+
+from __future__ import annotations
+
+import pytest
+
+from glossator.located_yaml import parse_yaml
+from glossator.markdown import article_parser, note_parser, render_note
+
+from .conftest import REPO
+
+TRICKY = [
+    "Plain words, nothing more.",
+    "Ends in a space ",
+    "Quotes \"double\" and 'single', an ellipsis… and a dash — here.",
+    "Ampersand & co", "Less < more", "An *emphasis*", "A [link](https://example.org)", "Back\\slash",
+    "Code `x`", "Snake_case_word", "Image ![alt](x.png)", "Autolink <https://example.org>",
+    "Line one\nline two", "Tab\tinside", "Entity &amp; here", "Hash # inside", "Plus + minus - here",
+    "a", "Ü is a letter", "Trailing no-break space\u00a0", "Colon: and 1. inside", "x\u2028y",
+    "1. A list", "- A list", "# Heading", "> Quote", "    code", "Setext\n===", "Title: A \"thing\"",
+    "A context note on *the ferry*, with [a source](https://example.org/notes/0).", "Foo [bar]", "A [ref][x] link",
+    "Emphasis *open", "Star * alone", "Ends in a backslash\\", "Entity &copy; x", "Two points:\n\n- a\n- b",
+    "Strong **words** and `code` and <https://example.org> and <b>html</b>", "Link [x](javascript:alert(1))",
+    "Break\\\nnext", "Under_score_ and __strong__", "Ends with two spaces  ",
+]
+
+
+def _content_notes() -> list[str]:
+    notes = []
+    for path in sorted(REPO.glob("content/*.annotations.yaml")) + sorted(REPO.glob("tests/fixtures/**/*.yaml")):
+        located, _ = parse_yaml(path.read_text("utf-8"), path.name)
+        data = located.data if located else None
+        if isinstance(data, dict) and isinstance(data.get("annotations"), list):
+            notes += [a["note"] for a in data["annotations"] if isinstance(a, dict) and isinstance(a.get("note"), str)]
+    return notes
+
+
+@pytest.mark.parametrize("text", TRICKY + _content_notes())
+def test_a_note_renders_as_the_parser_renders_it(text: str) -> None:
+    md = note_parser()
+    assert render_note(md, text) == md.render(text)
+
+
+def test_the_parsers_are_made_once() -> None:
+    assert note_parser() is note_parser()
+    assert article_parser() is article_parser()
+
+
+HTML = ["<div>block</div>", "text <span>inline</span> text", "<!-- comment -->", "<?pi?>", "a <b>bold</b>",
+        "<https://example.org>", "<a@example.org>", "  <p>\nindented</p>", "1 < 2 > 0"]
+
+
+@pytest.mark.parametrize("text", TRICKY + HTML)
+def test_leaving_out_the_raw_html_rules_changes_nothing_when_html_is_off(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    full = MarkdownIt("commonmark", {"html": False})
+    lean = note_parser()
+    assert [t.as_dict() for t in lean.parse(text)] == [t.as_dict() for t in full.parse(text)]
