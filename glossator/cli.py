@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -80,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.command in ("watch", "serve"):
         return _session(options)
     config, base_url = pipeline.config_path(options.config, options.content), options.base_url
-    with _collector_paused():
+    with pipeline.collector_paused():
         if options.command == "check":
             result = pipeline.check(options.content, options.layouts, config=config, base_url=base_url)
         else:
@@ -103,21 +101,6 @@ def run() -> NoReturn:
     # Every file is written, closed and in place by now: freeing each object and module one by one on the way
     # out would add a tenth to a small build, for nothing. mypy ends its runs the same way.
     os._exit(status)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one build, and restore it after."""
-    # A build's objects (tokens, anchors, pages) live until it ends: the collector would only walk them again
-    # and again as they pile up, a sixth of a long article's build, and free next to nothing (peak memory is
-    # the same with it paused). `watch` keeps it: a long-lived process needs its garbage collected.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _session(options: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from .audit import audit_article
 from .config import Site, load_config
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
 from .markdown import article_parser
-from .pipeline import config_path
+from .pipeline import collector_paused, config_path
 from .problems import Problem, Where
 from .reading import read
 from .render import make_environment, page_assets, render_article, site_files, template_problem
@@ -92,6 +92,10 @@ class Builder:
 
     def rebuild(self) -> Outcome:
         """Bring the site up to date with its sources; on any problem leave `out` as it was."""
+        with collector_paused():
+            return self._rebuild()
+
+    def _rebuild(self) -> Outcome:
         problems = self._settings() + self._layouts()
         entries, recomputed, found = self._scan()
         problems += found
