@@ -61,6 +61,7 @@ class Meta:
     source: str | None = None
     source_url: str | None = None
     credit: str | None = None
+    editor_note: str | None = None
     source_frame_before: tuple[str, ...] = ()
     source_frame_after: tuple[str, ...] = ()
 
