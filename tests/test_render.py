@@ -105,3 +105,13 @@ def test_crlf_and_byte_order_mark_build_the_same_page(content: Callable[..., Pat
     (tmp_path / "content" / "a.md").write_bytes(b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode())
     windows = _build(content, glossator, tmp_path, {}, out="windows")
     assert (plain / "a.html").read_bytes() == (windows / "a.html").read_bytes()
+
+
+def test_the_editors_note_stands_under_the_byline_as_text(content: Callable[..., Path], glossator: Callable[..., Run],
+                                                          tmp_path: Path) -> None:
+    article = ('---\ntitle: Received\nbyline: Ann Author\neditor_note: "We fixed <b>two</b> typos; {{ 7*7 }}."\n---\n'
+               "Body text.\n")
+    html = (_build(content, glossator, tmp_path, {"noted.md": article}) / "noted.html").read_text("utf-8")
+    note = "<strong>Editor’s note:</strong> We fixed &lt;b&gt;two&lt;/b&gt; typos; {{ 7*7 }}.</p>"
+    assert note in html
+    assert html.index("By Ann Author") < html.index(note) < html.index("Body text.")
