@@ -162,8 +162,17 @@ class _Handler(SimpleHTTPRequestHandler):
         path = path / "index.html" if path.is_dir() and self.path.split("?", 1)[0].endswith("/") else path
         return path if path.suffix == ".html" and path.is_file() else None
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a missing page with the site's own 404.html, as GitHub Pages does."""
+        missing_page = Path(self.directory) / "404.html"
+        if code != 404 or self.command != "GET" or not missing_page.is_file():
+            super().send_error(code, message, explain)
+            return
+        self._send(inject(missing_page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8",
+                   status=404)
+
+    def _send(self, body: bytes, kind: str, *, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")

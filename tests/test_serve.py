@@ -7,6 +7,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -143,6 +144,14 @@ def test_pages_are_served_with_the_reload_script_and_the_files_unchanged(tmp_pat
             assert text == inject(session.page(name))
         kind, script = _get(port, SCRIPT)
         assert kind == "text/javascript" and "EventSource" in script
+
+
+def test_a_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            _get(port, "/no/such/page.html")
+        assert missing.value.code == 404
+        assert missing.value.read().decode("utf-8") == inject(session.page("404.html"))
 
 
 def test_the_reload_event_reaches_a_listening_page_after_a_rebuild(tmp_path: Path) -> None:
