@@ -58,23 +58,58 @@ def anchor_article(article: Article, md: MarkdownIt) -> tuple[AnchoredArticle, l
     return place(article, tokens, read(tokens))
 
 
-def place(article: Article, tokens: list[Token], reading: Reading) -> tuple[AnchoredArticle, list[Problem]]:
-    """Place one article's annotations on its parsed body, which `watch` keeps while only the sidecar changes."""
-    spans, problems = _place_all(article, tokens, reading)
-    anchors = _label(spans)
+# Where a quote, with its prefix and suffix, was placed on one reading text: it is placed there again.
+Placed = dict[tuple[str, str | None, str | None], tuple[int, int]]
+
+
+def place(article: Article, tokens: list[Token], reading: Reading,
+          placed: Placed | None = None) -> tuple[AnchoredArticle, list[Problem]]:
+    """Place one article's annotations on its parsed body, which `watch` keeps while only the sidecar changes.
+
+    `placed` holds earlier placements on this same reading: those quotes are not searched for again."""
+    known = placed or {}
+    searched, problems = _place_all(article, tokens, reading, [
+        a for a in article.annotations if _placing(a) not in known])
+    anchors = _label(_in_sidecar_order(article.annotations, known, searched))
     return AnchoredArticle(article, tokens, reading, anchors), problems
+
+
+def placements(anchored: AnchoredArticle) -> Placed:
+    """Return where each placed quote is, for placing an edited sidecar on the same body."""
+    return {_placing(a.annotation): (a.start, a.end) for a in anchored.anchors}
+
+
+def _placing(annotation: Annotation) -> tuple[str, str | None, str | None]:
+    """Return what an annotation's place depends on, given the reading text."""
+    return annotation.quote, annotation.prefix, annotation.suffix
 
 
 Span = tuple[Annotation, int, int]
 
 
-def _place_all(article: Article, tokens: list[Token], reading: Reading) -> tuple[list[Span], list[Problem]]:
-    quotes = [fold_quote(a.quote) for a in article.annotations]
+def _in_sidecar_order(annotations: tuple[Annotation, ...], known: Placed, searched: list[Span]) -> list[Span]:
+    """Merge known and searched placements in the sidecar's order, which labelling keeps between equal places."""
+    spans: list[Span] = []
+    pending = iter(searched)
+    following = next(pending, None)
+    for annotation in annotations:
+        where = known.get(_placing(annotation))
+        if where is not None:
+            spans.append((annotation, *where))
+        elif following is not None and following[0] is annotation:
+            spans.append(following)
+            following = next(pending, None)
+    return spans
+
+
+def _place_all(article: Article, tokens: list[Token], reading: Reading,
+               annotations: list[Annotation]) -> tuple[list[Span], list[Problem]]:
+    quotes = [fold_quote(a.quote) for a in annotations]
     found = find_all(reading.text, quotes)
     spans: list[Span] = []
     problems: list[Problem] = []
     suggestions = _SUGGESTIONS_PER_ARTICLE
-    for annotation, quote in zip(article.annotations, quotes, strict=True):
+    for annotation, quote in zip(annotations, quotes, strict=True):
         context = _context(annotation)  # folded once: a refrain's quote has hundreds of candidate starts
         starts = [s for s in found.get(quote, ()) if _context_fits(reading.text, s, len(quote), context)]
         places = [s for s in starts if _within_text_block(reading, s, len(quote))]

@@ -10,8 +10,9 @@ from typing import Any
 
 import jinja2
 
-from .anchor import Anchor, AnchoredArticle, place
+from .anchor import Anchor, AnchoredArticle, place, placements
 from .audit import audit_article
+from .block_cache import BlockCache
 from .config import Site, load_config
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
 from .markdown import article_parser
@@ -65,6 +66,8 @@ class _Article:
     # Each note's HTML by anchor, for the same layouts: an edit of one note renders one note.
     notes: dict[Anchor, str] = field(default_factory=dict)
     notes_generation: int = -1
+    # The body's HTML block by block, each keyed by its notes' HTML: an edit of one note renders one block.
+    blocks: BlockCache = field(default_factory=BlockCache)
 
 
 @dataclass
@@ -164,11 +167,12 @@ class Builder:
             # A sidecar edit leaves the body as it was: keep its parse, the costliest step of a long article.
             same = before is not None and before.article.body == article.body
             tokens = before.tokens if same and before else self._md.parse(article.body)
-            anchored, found = place(article, tokens, before.reading if same and before else read(tokens))
+            reading = before.reading if same and before else read(tokens)
+            anchored, found = place(article, tokens, reading, placements(before) if same and before else None)
             problems += found + (audit_article(anchored) if article.received is not None else [])
         entry = _Article(key, source, self._source_key(path, source), anchored, problems)
         if cached is not None:
-            entry.notes, entry.notes_generation = cached.notes, cached.notes_generation
+            entry.notes, entry.notes_generation, entry.blocks = cached.notes, cached.notes_generation, cached.blocks
         return entry
 
     @staticmethod
@@ -195,7 +199,8 @@ class Builder:
         assert look.env is not None  # _layouts succeeded
         if entry.notes_generation != look.generation:
             entry.notes, entry.notes_generation = {}, look.generation
-        page = render_article(anchored, look.env, look.assets, site=look.site, rendered_notes=entry.notes)
+        page = render_article(anchored, look.env, look.assets, site=look.site, rendered_notes=entry.notes,
+                              blocks=entry.blocks)
         current = set(anchored.anchors)
         entry.notes = {anchor: html for anchor, html in entry.notes.items() if anchor in current}
         entry.page_generation = look.generation

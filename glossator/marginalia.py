@@ -45,11 +45,15 @@ class _Cuts:
     ends: dict[int, list[Anchor]] = field(default_factory=lambda: defaultdict(list))
 
 
-def insert_marks(tokens: Sequence[Token], reading: Reading, anchors: Sequence[Anchor]) -> list[Token]:
-    """Return a copy of the token stream with passages marked and notes inserted."""
+def insert_marks(tokens: Sequence[Token], reading: Reading, anchors: Sequence[Anchor],
+                 within: range | None = None) -> list[Token]:
+    """Return a copy of the token stream, or of its tokens `within` a range of whole blocks, marked and noted.
+
+    Every anchor must lie inside that range: a rebuild marks again only the blocks whose passages changed."""
     cuts = _cuts_by_child(reading, anchors)
     result = []
-    for index, token in enumerate(tokens):
+    for index in range(len(tokens)) if within is None else within:
+        token = tokens[index]
         if index in cuts:
             token = token.copy(children=_mark_children(token.children or [], cuts[index]))
         result.append(token)

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from .anchor import Anchor, AnchoredArticle
+from .block_cache import BlockCache
 from .config import Site
 from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
@@ -104,13 +105,17 @@ def _file_size(size: int) -> str:
 
 
 def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any], *,
-                   site: Site = _NO_SITE, rendered_notes: dict[Anchor, str] | None = None) -> str:
-    """Render one article page; `rendered_notes` keeps each note's HTML for the next call with the same env."""
+                   site: Site = _NO_SITE, rendered_notes: dict[Anchor, str] | None = None,
+                   blocks: BlockCache | None = None) -> str:
+    """Render one article page; `rendered_notes` and `blocks` keep HTML for the next call with the same env."""
     md = article_parser()
     notes = note_parser()
     render_note = _note_renderer(env, notes, {} if rendered_notes is None else rendered_notes)
-    tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
-    body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
+    if blocks is not None:
+        body = blocks.render(md, anchored, render_note)
+    else:
+        tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
+        body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
     article = anchored.article
     return _render_page(env, "article.html", assets, article=article, meta=article.meta, body=Markup(body),
                         counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
