@@ -91,15 +91,20 @@ def _tree(folder: Path) -> dict[str, bytes]:
 def test_incremental_rebuilds_equal_a_clean_build(sequence: list[tuple[str, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
-        (root / "content").mkdir()
-        shutil.copytree(LAYOUTS, root / "layouts")
-        _apply(root, "add", "alpha", 0)
-        builder = Builder(Sources(root / "content", root / "layouts", root / "site"))
-        assert builder.rebuild().ok
-        last_good = _tree(root / "site")
+        builder, last_good = _built_site(root)
         for operation, name, variant in sequence:
             _apply(root, operation, name, variant)
             last_good = _rebuild_and_compare(root, builder, last_good)
+
+
+def _built_site(root: Path) -> tuple[Builder, dict[str, bytes]]:
+    """One article, "alpha", built by a Builder in root; return the builder and the site it wrote."""
+    (root / "content").mkdir()
+    shutil.copytree(LAYOUTS, root / "layouts")
+    _apply(root, "add", "alpha", 0)
+    builder = Builder(Sources(root / "content", root / "layouts", root / "site"))
+    assert builder.rebuild().ok
+    return builder, _tree(root / "site")
 
 
 def _rebuild_and_compare(root: Path, builder: Builder, last_good: dict[str, bytes]) -> dict[str, bytes]:
@@ -116,12 +121,7 @@ def _rebuild_and_compare(root: Path, builder: Builder, last_good: dict[str, byte
 def test_sidecar_edits_on_one_body_equal_a_clean_build(tmp_path: Path) -> None:
     # Edits a random sequence may miss: marks that move while every note's HTML stays (quote 0 and 2), a prefix
     # or suffix added to a quote placed before (quote 1, 3), two notes on the same words swapped (order 1, 3).
-    (tmp_path / "content").mkdir()
-    shutil.copytree(LAYOUTS, tmp_path / "layouts")
-    _apply(tmp_path, "add", "alpha", 0)
-    builder = Builder(Sources(tmp_path / "content", tmp_path / "layouts", tmp_path / "site"))
-    assert builder.rebuild().ok
-    last_good = _tree(tmp_path / "site")
+    builder, last_good = _built_site(tmp_path)
     for operation, variant in [("quote", 0), ("quote", 2), ("quote", 0), ("note", 0), ("quote", 3), ("note", 0),
                                ("quote", 1), ("order", 1), ("order", 3), ("order", 1), ("id", 3), ("id", 1)]:
         _apply(tmp_path, operation, "alpha", variant)
