@@ -157,6 +157,13 @@ class _Handler(SimpleHTTPRequestHandler):
         else:
             super().do_GET()
 
+    def do_HEAD(self) -> None:
+        """Answer as GET would, headers only: a page's length is that of the page served, script and all."""
+        if (page := self._page()) is not None:
+            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+        else:
+            super().do_HEAD()
+
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
         path = path / "index.html" if path.is_dir() and self.path.split("?", 1)[0].endswith("/") else path
@@ -177,7 +184,8 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _events(self) -> None:
         # Before the headers: a page that has its response hears of every rebuild after it.

@@ -146,6 +146,14 @@ def test_pages_are_served_with_the_reload_script_and_the_files_unchanged(tmp_pat
         assert kind == "text/javascript" and "EventSource" in script
 
 
+def test_a_head_request_tells_the_length_of_the_page_served(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/small.html", method="HEAD")
+        with urllib.request.urlopen(request, timeout=DEADLINE) as response:
+            assert response.read() == b""
+            assert int(response.headers["Content-Length"]) == len(inject(session.page("small.html")).encode("utf-8"))
+
+
 def test_a_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
     with serving(tmp_path) as (session, port, _):
         with pytest.raises(urllib.error.HTTPError) as missing:
