@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import ahocorasick
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .markdown import parse_article
 from .model import Annotation, Article
 from .problems import Problem, Where
 from .reading import Reading, fold, fold_quote, read
@@ -41,20 +41,20 @@ class AnchoredArticle:
     anchors: tuple[Anchor, ...]
 
 
-def anchor(articles: list[Article], md: MarkdownIt) -> tuple[list[AnchoredArticle], list[Problem]]:
+def anchor(articles: list[Article]) -> tuple[list[AnchoredArticle], list[Problem]]:
     """Parse each article and place its annotations; collect what cannot be placed."""
     results: list[AnchoredArticle] = []
     problems: list[Problem] = []
     for article in articles:
-        anchored, found = anchor_article(article, md)
+        anchored, found = anchor_article(article)
         results.append(anchored)
         problems += found
     return results, problems
 
 
-def anchor_article(article: Article, md: MarkdownIt) -> tuple[AnchoredArticle, list[Problem]]:
-    """Place one article's annotations."""
-    tokens = md.parse(article.body)
+def anchor_article(article: Article) -> tuple[AnchoredArticle, list[Problem]]:
+    """Parse one article and place its annotations."""
+    tokens = parse_article(article.body)
     return place(article, tokens, read(tokens))
 
 

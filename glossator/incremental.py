@@ -15,7 +15,7 @@ from .audit import audit_article
 from .block_cache import BlockCache
 from .config import Site, load_config
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
-from .markdown import article_parser
+from .markdown import parse_article
 from .pipeline import collector_paused, config_path
 from .problems import Problem, Where
 from .reading import read
@@ -91,7 +91,6 @@ class Builder:
         self._articles: dict[Path, _Article] = {}
         self._look = _Look()
         self._written: dict[str, bytes] | None = None  # what `out` holds, once this builder wrote it
-        self._md = article_parser()
 
     def rebuild(self) -> Outcome:
         """Bring the site up to date with its sources; on any problem leave `out` as it was."""
@@ -166,7 +165,7 @@ class Builder:
         if article is not None:
             # A sidecar edit leaves the body as it was: keep its parse, the costliest step of a long article.
             same = before is not None and before.article.body == article.body
-            tokens = before.tokens if same and before else self._md.parse(article.body)
+            tokens = before.tokens if same and before else parse_article(article.body)
             reading = before.reading if same and before else read(tokens)
             anchored, found = place(article, tokens, reading, placements(before) if same and before else None)
             problems += found + (audit_article(anchored) if article.received is not None else [])

@@ -12,7 +12,6 @@ from .anchor import anchor
 from .audit import audit
 from .config import CONFIG_NAME, load_config
 from .load import load, load_layouts
-from .markdown import article_parser
 from .problems import Problem
 from .render import render
 from .validate import validate
@@ -45,7 +44,7 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
     articles, found = validate(files)
     problems += layout_problems + found
-    anchored, found = anchor(articles, article_parser())
+    anchored, found = anchor(articles)
     problems += found + audit(anchored)
     if problems or layouts is None:
         return Result({}, problems)

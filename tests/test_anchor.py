@@ -9,7 +9,6 @@ import yaml
 from markdown_it.utils import read_fixture_file
 
 from glossator.anchor import anchor_article
-from glossator.markdown import article_parser
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
 
@@ -26,7 +25,7 @@ def _article(source: str) -> Article:
 @pytest.mark.parametrize(("line", "title", "source", "expected"), CASES, ids=[case[1] for case in CASES])
 def test_anchoring(line: int, title: str, source: str, expected: str) -> None:
     article = _article(source)
-    anchored, problems = anchor_article(article, article_parser())
+    anchored, problems = anchor_article(article)
     placed = {a.annotation.where.line: anchored.reading.text[a.start : a.end] for a in anchored.anchors}
     errors = {p.where.line: p.message for p in problems}
     for number, want in enumerate(expected.splitlines(), start=1):
@@ -43,7 +42,7 @@ def test_notes_are_numbered_in_reading_order_and_corrections_take_a_mark() -> No
         {"quote": "Alpha", "note": "first"},
         {"quote": "epsilon", "note": "last"},
     ])
-    anchored, problems = anchor_article(_article(source), article_parser())
+    anchored, problems = anchor_article(_article(source))
     assert problems == []
     assert [(a.annotation.quote, a.label) for a in anchored.anchors] == [
         ("Alpha", "1"), ("gamma", "†"), ("delta", "2"), ("epsilon", "3")]
@@ -55,7 +54,7 @@ def test_page_ids_are_unique_and_safe() -> None:
         {"quote": "Le <b>café</b> ferme", "note": "b"},
         {"quote": "ferme", "id": "closing", "note": "c"},
     ])
-    anchored, problems = anchor_article(_article(source), article_parser())
+    anchored, problems = anchor_article(_article(source))
     assert problems == []
     ids = [a.html_id for a in anchored.anchors]
     assert ids == ["note-le-b-cafe-b", "note-le-b-cafe-b-2", "closing"]

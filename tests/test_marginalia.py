@@ -13,7 +13,7 @@ def _html(body: str, quote: str) -> str:
     article = Article(slug="a", path="a.md", meta=Meta(title="t"), body=body, body_line=1,
                       annotations=(Annotation(quote=quote, where=Where("a.yaml", 1, 3), note="n"),))
     md = article_parser()
-    anchored, problems = anchor_article(article, md)
+    anchored, problems = anchor_article(article)
     assert not problems
     tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
     html: str = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": lambda anchor: "[note]"}})

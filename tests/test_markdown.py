@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossator.located_yaml import parse_yaml
-from glossator.markdown import article_parser, note_parser, render_note
+from glossator.markdown import article_parser, note_parser, parse_article, render_note
 
 from .conftest import REPO
 
@@ -57,3 +59,34 @@ def test_leaving_out_the_raw_html_rules_changes_nothing_when_html_is_off(text: s
     full = MarkdownIt("commonmark", {"html": False})
     lean = note_parser()
     assert [t.as_dict() for t in lean.parse(text)] == [t.as_dict() for t in full.parse(text)]
+
+
+# Each block syntax that a lean parse may leave out, inside and outside lists and blockquotes, and text that
+# looks like it but is not.
+BLOCKS = [
+    "```\ncode\n```", "~~~ python\ncode\n~~~", "- a\n\n  ```\n  code\n  ```", "> ```\n> code",
+    "    indented code", "-     code in a list item", ">     code in a quote", "- a\n\n      code", "\tcode",
+    "[x]: /url\n\n[x]", "> [x]: /url\n\n[x]", "- [x]:\n  /url\n\n[x]", "[multi\nline]: /url\n\n[multi line]",
+    "***", "- - -", "_ _ _  ", "> * * *", "- a\n- ***", "text\n***\nmore",
+    "Title\n=====", "Title\n---", "> Title\n> ===", "- Title\n  ---", "Title\n-", "a = b\nc - d",
+    "# Heading", "> ## Heading", "- ### Heading", "Hash # inside", "Dash -- inside", "Stars ** inside",
+    "Line\r\n===\r\n", "Rule\r***\r", "Word\n\n[x]\n\n[x]: <>",
+]
+LINE_PARTS = st.sampled_from(["word", " ", "  ", "    ", "\t", "-", "*", "_", "=", "#", ">", "```", "~~~", "[x]",
+                              "]:", "/url", "1.", "+", "\n", "\n\n", "\r\n", "`", "\\"])
+
+
+def _same_tokens(body: str) -> None:
+    lean, full = parse_article(body), article_parser().parse(body)
+    assert [t.as_dict() for t in lean] == [t.as_dict() for t in full]
+
+
+@pytest.mark.parametrize("body", BLOCKS + TRICKY + HTML)
+def test_an_article_parses_as_the_full_parser_parses_it(body: str) -> None:
+    _same_tokens(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINE_PARTS, max_size=40).map("".join))
+def test_any_text_parses_as_the_full_parser_parses_it(body: str) -> None:
+    _same_tokens(body)
