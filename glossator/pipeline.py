@@ -12,6 +12,7 @@ from .anchor import anchor
 from .audit import audit
 from .config import CONFIG_NAME, load_config
 from .load import load, load_layouts
+from .notes_ahead import render_ahead
 from .problems import Problem
 from .render import render
 from .validate import validate
@@ -44,11 +45,14 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
     articles, found = validate(files)
     problems += layout_problems + found
+    notes = (a.note for article in articles for a in article.annotations if a.note)
+    note_bodies = render_ahead(notes) if layouts and not problems else dict
     anchored, found = anchor(articles)
     problems += found + audit(anchored)
+    bodies = note_bodies()
     if problems or layouts is None:
         return Result({}, problems)
-    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site)
+    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, note_bodies=bodies)
     return Result(pages, problems)
 
 
