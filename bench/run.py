@@ -82,6 +82,15 @@ def build_job(name: str, content: Path) -> Job:
     return Job(name, command, ours=True)
 
 
+def first_build_job(root: Path, content: Path) -> Job:
+    """Return the job that builds a content folder as the first build on a machine: no compiled layouts kept."""
+    blocked = root / "no-cache"  # a file where the cache folder would go: nothing is read or kept
+    blocked.write_text("", encoding="utf-8")
+    job = build_job("sample-first", content)
+    job.environment["XDG_CACHE_HOME"] = str(blocked)
+    return job
+
+
 @dataclass
 class Inputs:
     """Everything generated for one benchmark, and what it is made of."""
@@ -100,7 +109,8 @@ def make_inputs(root: Path, sizes: Sizes, seed: int) -> Inputs:
     article = corpus.make_article(seed, sizes.words)
     quotes = corpus.make_quotes(article, max(*sizes.scale, sizes.annotations), seed + 1)
     jobs = [Job("floor", [engine_python(), "-c", "import markdown_it, jinja2, yaml"]),
-            build_job("sample", sample), *peers.peer_jobs(root, "sample", sample_body(sample))]
+            build_job("sample", sample), first_build_job(root, sample),
+            *peers.peer_jobs(root, "sample", sample_body(sample))]
     folders = {n: write_long(root, article, corpus.spread(quotes, n), seed + 2)
                for n in sorted({0, sizes.annotations, *sizes.scale})}
     jobs += [build_job(f"long-{n}", folder) for n, folder in folders.items()]

@@ -25,6 +25,7 @@ class Job:
     name: str
     command: list[str] | None  # None: the tool is missing
     ours: bool = False  # a failure of ours is an engine problem; of a peer, a note
+    environment: dict[str, str] = field(default_factory=dict)  # set for this job on top of child_environment
     seconds: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
     error: str | None = None
@@ -47,17 +48,20 @@ def child_environment(scratch: Path) -> dict[str, str]:
     A user's Python caches compiled modules, so the second build imports them ready-made. An environment
     that sets PYTHONDONTWRITEBYTECODE (some CI and sandboxes do) would have every engine build compile
     Glossator's modules from source, while the start-up floor imports only installed packages, whose bytecode
-    was cached at install. The cache goes to the scratch folder, never the checkout; the warm-up round fills it.
+    was cached at install. Glossator keeps its compiled layouts the same way (glossator/compiled_layouts.py).
+    Both caches go to the scratch folder, never the checkout or the user's home; the warm-up round fills them.
     """
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+    env["XDG_CACHE_HOME"] = str(scratch / "cache")
     return env
 
 
-def run_once(command: list[str], scratch: Path) -> tuple[float, int, int, str]:
+def run_once(command: list[str], scratch: Path, environment: dict[str, str] | None = None,
+             ) -> tuple[float, int, int, str]:
     """Run a command to its end; return wall seconds, peak RSS (KiB), exit status and stderr."""
     err_path = scratch / "stderr.txt"
-    env = child_environment(scratch)
+    env = child_environment(scratch) | (environment or {})
     with open(os.devnull, "wb") as null, open(err_path, "wb") as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=null, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO, env=env)
@@ -76,7 +80,7 @@ def measure(job: Job, scratch: Path, *, record: bool = True) -> None:
         return
     out = Path(tempfile.mkdtemp(dir=scratch, prefix="out-")) / "site"
     command = [part.replace("{out}", str(out)) for part in job.command]
-    seconds, rss, code, stderr = run_once(command, scratch)
+    seconds, rss, code, stderr = run_once(command, scratch, job.environment)
     shutil.rmtree(out.parent, ignore_errors=True)
     if code != 0:
         job.error = f"exit {code}: " + "\n".join(stderr.strip().splitlines()[-12:])

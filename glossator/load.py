@@ -7,6 +7,7 @@ import re
 import stat
 from pathlib import Path
 
+from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
 from .model import ArticleFile
 from .problems import Problem, Where
@@ -208,6 +209,14 @@ def load_layouts(layouts: Path) -> tuple[dict[str, str], list[Problem]]:
         if text is not None:
             templates[name] = text
     return templates, problems
+
+
+def read_compiled_layouts(layouts: Path) -> bytes | None:
+    """Read the layouts compiled by an earlier build, if any are kept (see compiled_layouts)."""
+    try:
+        return cache_file(layouts).read_bytes()
+    except (OSError, RuntimeError):  # none kept, or no home folder to keep them in
+        return None
 
 
 def article_paths(content: Path) -> list[Path]:

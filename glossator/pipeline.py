@@ -10,13 +10,14 @@ from pathlib import Path
 
 from .anchor import anchor
 from .audit import audit
+from .compiled_layouts import CompiledLayouts
 from .config import CONFIG_NAME, load_config
-from .load import load, load_layouts
+from .load import load, load_layouts, read_compiled_layouts
 from .notes_ahead import render_ahead
 from .problems import Problem
 from .render import render
 from .validate import validate
-from .write import write
+from .write import save_compiled_layouts, write
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Result:
 
     files: dict[str, bytes]
     problems: list[Problem]
+    compiled_layouts: bytes | None = None  # layouts compiled anew, to keep for the next build
 
 
 def config_path(given: Path | None, content: Path) -> Path | None:
@@ -43,6 +45,7 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     files, found = load(content)
     problems += found
     templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
+    compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates)) if layouts else None
     articles, found = validate(files)
     problems += layout_problems + found
     notes = (a.note for article in articles for a in article.annotations if a.note)
@@ -52,8 +55,9 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     bodies = note_bodies()
     if problems or layouts is None:
         return Result({}, problems)
-    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, note_bodies=bodies)
-    return Result(pages, problems)
+    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, note_bodies=bodies,
+                             compiled=compiled)
+    return Result(pages, problems, compiled.to_keep() if compiled else None)
 
 
 def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None,
@@ -63,7 +67,11 @@ def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None
     if result.problems:
         return result
     problems = write(result.files, out)
-    return Result(result.files, problems) if problems else result
+    if problems:
+        return Result(result.files, problems)
+    if result.compiled_layouts:
+        save_compiled_layouts(layouts, result.compiled_layouts)
+    return result
 
 
 @contextlib.contextmanager

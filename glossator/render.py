@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .anchor import Anchor, AnchoredArticle
 from .block_cache import BlockCache
+from .compiled_layouts import CompiledLayouts
 from .config import Site
 from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
@@ -59,11 +60,15 @@ def make_environment(templates: dict[str, str]) -> jinja2.Environment:
 
 
 def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layouts_name: str = "layouts",
-           site: Site = _NO_SITE, note_bodies: dict[str, str] | None = None) -> tuple[dict[str, bytes], list[Problem]]:
+           site: Site = _NO_SITE, note_bodies: dict[str, str] | None = None,
+           compiled: CompiledLayouts | None = None) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every article page, the index, the offline ZIP and the publishing files; return them by path.
 
-    `note_bodies` holds note bodies already rendered, by their text (see notes_ahead)."""
+    `note_bodies` holds note bodies already rendered, by their text (see notes_ahead); `compiled`, the layouts
+    compiled by an earlier build, to which this one adds what it compiles."""
     env = make_environment(templates)
+    if compiled is not None:
+        compiled.attach(env)
     try:
         assets = page_assets(env)
         pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site, note_bodies=note_bodies)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from .compiled_layouts import cache_file
 from .problems import Problem, Where
 
 
@@ -82,11 +83,21 @@ def _lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def save_compiled_layouts(layouts: Path, data: bytes) -> None:
+    """Keep the compiled layouts for the next build; a cache that cannot be written costs only time."""
+    try:
+        path = cache_file(layouts)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # code is run from it: the user's alone
+        replace_file(path, data, mode=0o600)
+    except (OSError, RuntimeError):
+        pass
+
+
+def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file atomically: a reader sees the old bytes or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    os.chmod(temp, 0o644)
+    os.chmod(temp, mode)
     os.replace(temp, path)
