@@ -14,16 +14,21 @@
 
   function show(problems) {
     document.getElementById("glossator-problems")?.remove();
+    // A panel over the dimmed last good page, which stays in sight around it.
     const overlay = document.createElement("div");
     overlay.id = "glossator-problems";
-    overlay.setAttribute("role", "alert");
-    style(overlay, {position: "fixed", inset: "0", overflow: "auto", zIndex: "2147483647", padding: "2rem",
-                    background: "#fffaf5", color: "#1a1a1a", font: "14px/1.5 monospace"});
+    style(overlay, {position: "fixed", inset: "0", zIndex: "2147483647", background: "rgba(20, 20, 20, 0.45)"});
+    const panel = document.createElement("div");
+    panel.setAttribute("role", "alert");
+    style(panel, {boxSizing: "border-box", maxWidth: "60rem", maxHeight: "calc(100% - 4rem)", margin: "2rem auto",
+                  overflow: "auto", padding: "1.5rem 2rem", borderRadius: "6px", background: "#fffaf5",
+                  color: "#1a1a1a", font: "14px/1.5 monospace", boxShadow: "0 8px 32px rgba(0, 0, 0, 0.35)"});
+    overlay.append(panel);
     const title = document.createElement("h2");
     title.textContent = `The last save has ${problems.length} error${problems.length === 1 ? "" : "s"}; ` +
-                        "this is the last good page. Fix and save to reload.";
+                        "behind this is the last good page. Fix and save to reload.";
     style(title, {font: "bold 16px/1.4 sans-serif", margin: "0 0 1.5rem"});
-    overlay.append(title);
+    panel.append(title);
     for (const problem of problems) {
       const item = document.createElement("div");
       style(item, {margin: "0 0 1.5rem"});
@@ -37,7 +42,7 @@
         style(source, {margin: "0.25rem 0 0", overflowX: "auto", whiteSpace: "pre"});
         item.append(source);
       }
-      overlay.append(item);
+      panel.append(item);
     }
     document.body.append(overlay);
   }

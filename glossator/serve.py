@@ -22,6 +22,13 @@ from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
 EVENTS = "/__glossator/events"
 SCRIPT = "/__glossator/reload.js"
 _KEEPALIVE_SECONDS = 10.0  # a ping now and then finds clients that went away
+# What a page shows while no build has ever succeeded (the site folder has no 404.html yet): the reload script
+# lays the errors over it, and loads the page asked for after the first good build.
+_NOTHING_BUILT = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Nothing built yet</title></head>
+<body><p>Nothing has been built yet. The build's errors show over this page; once a save fixes them,
+the page asked for loads by itself.</p></body></html>
+"""
 
 
 class Broadcast:
@@ -170,13 +177,13 @@ class _Handler(SimpleHTTPRequestHandler):
         return path if path.suffix == ".html" and path.is_file() else None
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Answer a missing page with the site's own 404.html, as GitHub Pages does."""
-        missing_page = Path(self.directory) / "404.html"
-        if code != 404 or self.command != "GET" or not missing_page.is_file():
+        """Answer a missing page with the site's own 404.html, as GitHub Pages does, or say nothing is built."""
+        if code != 404 or self.command != "GET":
             super().send_error(code, message, explain)
             return
-        self._send(inject(missing_page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8",
-                   status=404)
+        missing_page = Path(self.directory) / "404.html"
+        page = missing_page.read_text(encoding="utf-8") if missing_page.is_file() else _NOTHING_BUILT
+        self._send(inject(page).encode("utf-8"), "text/html; charset=utf-8", status=404)
 
     def _send(self, body: bytes, kind: str, *, status: int = 200) -> None:
         self.send_response(status)

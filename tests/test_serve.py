@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from glossator.problems import Problem, Where
-from glossator.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, make_server, problem_view
+from glossator.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, problem_view
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
-from .watching import DEADLINE, Session, assert_ctrl_c_exits_cleanly, watching
+from .watching import DEADLINE, Session, assert_ctrl_c_exits_cleanly, server, watching
 
 PAGE = """<!DOCTYPE html>
 <html><head>
@@ -106,17 +106,8 @@ class EventClient:
 def serving(root: Path) -> Iterator[tuple[Session, int, Broadcast]]:
     """Watch a temporary site and serve it on a free port; stop both afterwards."""
     broadcast = Broadcast()
-    with watching(root, broadcast.publish) as session:
-        server = make_server(session.out, "127.0.0.1", 0, broadcast)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield session, server.server_address[1], broadcast
-        finally:
-            broadcast.close()
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=DEADLINE)
+    with watching(root, broadcast.publish) as session, server(session.out, broadcast) as port:
+        yield session, port, broadcast
 
 
 @contextmanager
@@ -160,6 +151,28 @@ def test_a_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
             _get(port, "/no/such/page.html")
         assert missing.value.code == 404
         assert missing.value.read().decode("utf-8") == inject(session.page("404.html"))
+
+
+def test_before_the_first_good_build_a_page_shows_the_errors_then_loads_the_site(tmp_path: Path) -> None:
+    broadcast = Broadcast()
+    session = Session(tmp_path, broadcast.publish)
+    session.write("small.md", ARTICLE.replace("title: A small article\n", ""))
+    session.watcher.start()
+    try:
+        assert not session.wait_for_rebuilds(1).outcome.ok
+        assert not session.out.exists()
+        with server(session.out, broadcast) as port, listening(port) as client:
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                _get(port, "/small.html")
+            assert missing.value.code == 404
+            page = missing.value.read().decode("utf-8")
+            assert SCRIPT in page and "Nothing has been built yet" in page
+            assert client.wait_for(1)[0][0] == "problems"
+            session.write("small.md", ARTICLE)
+            assert client.wait_for(2)[1][0] == "reload"
+            assert "A small article" in _get(port, "/small.html")[1]
+    finally:
+        session.watcher.stop()
 
 
 def test_the_reload_event_reaches_a_listening_page_after_a_rebuild(tmp_path: Path) -> None:

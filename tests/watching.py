@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from glossator.incremental import Builder, Sources
+from glossator.serve import Broadcast, make_server
 from glossator.watch import Rebuilt, Watcher
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR
@@ -66,6 +67,21 @@ def watching(root: Path, on_rebuild: Callable[[Rebuilt], None] | None = None) ->
         yield session
     finally:
         session.watcher.stop()
+
+
+@contextmanager
+def server(out: Path, broadcast: Broadcast) -> Iterator[int]:
+    """Serve a site folder as `serve` does, on a free port of the loopback address; return the port."""
+    http = make_server(out, "127.0.0.1", 0, broadcast)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield http.server_address[1]
+    finally:
+        broadcast.close()
+        http.shutdown()
+        http.server_close()
+        thread.join(timeout=DEADLINE)
 
 
 def settle(seconds: float = 0.4) -> None:
