@@ -402,8 +402,8 @@ def test_an_empty_settings_file_is_the_defaults_and_a_missing_named_one_an_error
 # ---- GitHub Pages -------------------------------------------------------------------------------
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
-OFFICIAL = {"actions/checkout@v4", "actions/setup-python@v5", "actions/configure-pages@v5",
-            "actions/upload-pages-artifact@v3", "actions/deploy-pages@v4"}
+OFFICIAL = {"actions/checkout@v7", "actions/setup-python@v7", "actions/configure-pages@v6",
+            "actions/upload-pages-artifact@v5", "actions/deploy-pages@v5"}
 
 
 def _workflow() -> dict[str, object]:
@@ -439,7 +439,7 @@ def test_the_workflow_grants_pages_and_id_token_write_and_nothing_broader() -> N
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert "write" not in jobs["build"]["permissions"].values()  # the job that runs code cannot publish
     deploy_uses = [step.get("uses") for step in jobs["deploy"]["steps"]]
-    assert deploy_uses == ["actions/deploy-pages@v4"]  # the job that can publish runs nothing else
+    assert deploy_uses == ["actions/deploy-pages@v5"]  # the job that can publish runs nothing else
 
 
 def test_the_workflow_runs_the_readme_quick_start_with_the_pages_base_url() -> None:
@@ -450,10 +450,10 @@ def test_the_workflow_runs_the_readme_quick_start_with_the_pages_base_url() -> N
     runs = [step["run"] for step in steps if "run" in step]
     assert sorted(runs) == ["make site", "make test"]
     build = next(step for step in steps if step.get("run") == "make site")
-    configure = next(step for step in steps if step.get("uses") == "actions/configure-pages@v5")
+    configure = next(step for step in steps if step.get("uses") == "actions/configure-pages@v6")
     assert build["env"] == {"BASE_URL": "${{ steps." + str(configure["id"]) + ".outputs.base_url }}"}
     assert steps.index(configure) < steps.index(build)
-    upload = next(step for step in steps if step.get("uses") == "actions/upload-pages-artifact@v3")
+    upload = next(step for step in steps if step.get("uses") == "actions/upload-pages-artifact@v5")
     assert upload["with"] == {"path": "site"}
     makefile = (REPO / "Makefile").read_text("utf-8")
     assert '--base-url "$(BASE_URL)"' in makefile
