@@ -34,6 +34,74 @@
   }
   window.addEventListener("hashchange", showTarget);
   showTarget();
+  // Wide screens: a note shows whole when it ends before the next note's passage, else as many lines as fit
+  // there (never fewer than MIN_LINES), so that each note stays level with its passage however dense the
+  // margin. Without this script every note shows the stylesheet's --note-lines.
+  var MIN_LINES = 3;
+  var wide = window.matchMedia("screen and (width > 62rem)");
+  function fitNotes() {
+    var notes = Array.prototype.slice.call(document.querySelectorAll(".sidenote"));
+    notes.forEach(function (note) { note.style.removeProperty("--note-lines"); });
+    if (!wide.matches || !notes.length) return;
+    // Measured in one pass with every note at zero height, so that no note pushes another: each one's top is
+    // then the top of its passage's line, and its scroll height the height it takes whole.
+    var root = document.documentElement;
+    root.classList.add("measuring-notes");
+    var tops = notes.map(function (note) { return note.getBoundingClientRect().top; });
+    var heights = notes.map(function (note) { return note.scrollHeight; });
+    root.classList.remove("measuring-notes");
+    var style = getComputedStyle(notes[0]);
+    var line = parseFloat(style.lineHeight), gap = parseFloat(style.marginBottom);
+    var whole = heights.map(function (height) { return Math.ceil(height / line); });
+    var lines = plan(tops, heights, line, gap);
+    for (var pass = 0; lines && pass < 12; pass++) {  // each pass lays the page out once; a few suffice
+      apply(notes, lines, whole);
+      lines = mend(notes, lines, whole, tops, line, gap);
+    }
+  }
+  // Lines to show of each note (0: whole), from where each would start and how tall it is.
+  function plan(tops, heights, line, gap) {
+    var bottom = -Infinity;
+    return tops.map(function (natural, i) {
+      var top = Math.max(natural, bottom + gap);
+      var room = (i + 1 < tops.length ? tops[i + 1] : Infinity) - gap - top;
+      var lines = heights[i] <= room ? 0 : Math.max(MIN_LINES, Math.floor(room / line));
+      bottom = top + (lines ? Math.min(heights[i], lines * line) : heights[i]);
+      return lines;
+    });
+  }
+  function apply(notes, lines, whole) {
+    notes.forEach(function (note, i) {
+      note.style.setProperty("--note-lines", lines[i] && lines[i] < whole[i] ? String(lines[i]) : "none");
+    });
+  }
+  // A browser sets a float that is pushed only part of the way down its line on the next line instead, up to a
+  // line of text below the note above. Where that happened, the note above is cut to end before this note's
+  // line (down to one line), or else made to reach past it, so that this note is level with its passage or snug
+  // below the note above.
+  function mend(notes, lines, whole, tops, line, gap) {
+    var boxes = notes.map(function (note) { return note.getBoundingClientRect(); });
+    var mended = lines.slice(), changed = false;
+    for (var i = 1; i < notes.length; i++) {
+      var above = boxes[i - 1], expected = Math.max(tops[i], above.bottom + gap);
+      if (boxes[i].top - expected <= 1) continue;
+      var shown = mended[i - 1] || whole[i - 1];
+      var shorter = shown - Math.ceil((above.bottom + gap - tops[i]) / line);
+      var longer = shown + Math.ceil((boxes[i].top - above.bottom) / line);
+      mended[i - 1] = shorter >= 1 ? shorter : Math.min(longer, whole[i - 1]);
+      changed = true;
+    }
+    return changed ? mended : null;
+  }
+  var pending = false;
+  function refit() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; fitNotes(); });
+  }
+  window.addEventListener("resize", refit);
+  window.addEventListener("load", refit);  // after web fonts, which change every note's height
+  fitNotes();
   document.addEventListener("keydown", function (e) {
     var el = e.target;
     if (!el.classList || !el.classList.contains("toggle")) return;

@@ -37,11 +37,13 @@ NARROWEST_DESKTOP = (1000, 800)
 SIZES = (*DESKTOPS, NARROWEST_DESKTOP)
 
 
-@pytest.fixture(params=[(a, w, h) for a in ARTICLES for (w, h) in SIZES], ids=lambda p: f"{p[0]}-{p[1]}x{p[2]}")
+@pytest.fixture(params=[(a, w, h, script) for a in ARTICLES for (w, h) in SIZES for script in (True, False)],
+                ids=lambda p: f"{p[0]}-{p[1]}x{p[2]}-{'script' if p[3] else 'no-script'}")
 def desktop(request: pytest.FixtureRequest, page_at: PageFactory, dense_site: Path) -> tuple[str, Layout]:
-    """(name, layout) of one article at one desktop size, with JavaScript on, as most readers see it."""
-    name, width, height = request.param
-    opened = page_at(width, height)
+    """(name, layout) of one article at one desktop size, with JavaScript on, as most readers see it (the script
+    fits each note's length to the room before the next one), and off (the stylesheet's clamp alone)."""
+    name, width, height, script = request.param
+    opened = page_at(width, height, javascript=script)
     page = opened.goto(article_path(name, dense_site))
     assert opened.errors == [], f"script errors: {opened.errors}"
     return f"{name}-{width}x{height}", measure(page)
@@ -118,6 +120,22 @@ def test_notes_open_no_gaps_in_the_text(page_at: PageFactory, dense_site: Path) 
             assert not moved, f"{name} at {width}x{height}: hiding the notes moved text blocks:\n" + "\n".join(moved)
 
 
+# With the script, notes stay near their passages however dense the margin: the sample's 25 notes beside 1,900 px of
+# text once drifted 1,354 px (median) and 2,338 px (largest) below their markers.
+NEAR_MEDIAN = 150.0
+NEAR_LARGEST_SCREENS = 0.5
+
+
+@pytest.mark.parametrize("size", DESKTOPS, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("name", ARTICLES)
+def test_with_script_notes_stay_near_their_passages(name: str, size: tuple[int, int], page_at: PageFactory,
+                                                    dense_site: Path) -> None:
+    width, height = size
+    found = distances(measure(page_at(width, height).goto(article_path(name, dense_site))))
+    assert found.median <= NEAR_MEDIAN, found.report(name)
+    assert found.largest <= NEAR_LARGEST_SCREENS * height, found.report(name)
+
+
 def test_report_note_to_marker_distances_and_take_screenshots(
     page_at: PageFactory, dense_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -126,10 +144,12 @@ def test_report_note_to_marker_distances_and_take_screenshots(
     lines = []
     for name in ARTICLES:
         for width, height in DESKTOPS:
-            page = page_at(width, height).goto(article_path(name, dense_site))
-            lines.append(distances(measure(page)).report(f"{name} {width}x{height}"))
-            if width == DESKTOPS[0][0]:
-                screenshot(page, f"desktop-{name}-{width}x{height}")
+            for script in (True, False):
+                page = page_at(width, height, javascript=script).goto(article_path(name, dense_site))
+                mode = "" if script else ", no script"
+                lines.append(distances(measure(page)).report(f"{name} {width}x{height}{mode}"))
+                if width == DESKTOPS[0][0] and script:
+                    screenshot(page, f"desktop-{name}-{width}x{height}")
     report = "\n".join(lines) + "\n"
     (screenshot_dir() / DISTANCES_FILE).write_text(report, encoding="utf-8")
     with capsys.disabled():
