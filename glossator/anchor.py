@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import ahocorasick
 from markdown_it.token import Token
 
-from .markdown import parse_article
+from .markdown import MAX_NESTING, parse_article, too_deep
 from .model import Annotation, Article
 from .problems import Problem, Where
 from .reading import Reading, fold, fold_quote, read
@@ -55,7 +55,19 @@ def anchor(articles: list[Article]) -> tuple[list[AnchoredArticle], list[Problem
 def anchor_article(article: Article) -> tuple[AnchoredArticle, list[Problem]]:
     """Parse one article and place its annotations."""
     tokens = parse_article(article.body)
-    return place(article, tokens, read(tokens))
+    anchored, problems = place(article, tokens, read(tokens))
+    return anchored, nesting_problems(article, tokens) + problems
+
+
+def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:
+    """Refuse an article whose blockquotes and lists nest so deep that the parser dropped text."""
+    container = too_deep(tokens)
+    if container is None:
+        return []
+    line = article.body_line + (container.map[0] if container.map else 0)
+    message = (f"blockquotes and lists nest more than {MAX_NESTING} levels deep here (a list counts twice); "
+               "the text inside would be lost: nest less")
+    return [Problem(Where(article.path, line, 1), message)]
 
 
 # Where a quote, with its prefix and suffix, was placed on one reading text: it is placed there again.
@@ -200,19 +212,34 @@ def _line_col(where: Where) -> str:
 
 
 def where_in_article(article: Article, tokens: list[Token], reading: Reading, start: int) -> Where:
-    """Point at the source line of the block holding reading offset start, and its column if found."""
+    """Point at the source line and column of reading offset start, by its first word.
+
+    The word's earlier occurrences in the same block are counted, so that a passage the block repeats is found
+    where it stands and not at its first occurrence."""
     if not reading.blocks:  # an empty body: its first line is the only place there is
         return Where(article.path, article.body_line, 1)
-    token = tokens[reading.block_at(start).token]
+    block = reading.block_at(start)
+    token = tokens[block.token]
     first, last = token.map if token.map else (0, 1)
-    lines = article.body.split("\n")[first:last]
-    words = reading.text[start : start + 40].split(" ")
-    needle = words[0] if len(words) == 1 else " ".join(words[:2]) if words[0] else words[1]
-    for offset, line in enumerate(lines):
-        col = line.find(needle) if needle else -1
-        if col >= 0:
-            return Where(article.path, article.body_line + first + offset, col + 1)
+    word = reading.text[start:].lstrip(" ").split(" ", 1)[0][:40]
+    if word:
+        earlier = reading.text.count(word, block.start, start)
+        for offset, line in enumerate(article.body.split("\n")[first:last]):
+            col = _nth(line, word, earlier)
+            if col >= 0:
+                return Where(article.path, article.body_line + first + offset, col + 1)
+            earlier -= line.count(word)
     return Where(article.path, article.body_line + first, 1)
+
+
+def _nth(line: str, word: str, n: int) -> int:
+    """Return where the (n+1)th occurrence of word begins in line, or -1."""
+    at = line.find(word)
+    for _ in range(max(n, 0)):
+        if at < 0:
+            break
+        at = line.find(word, at + len(word))
+    return at if n >= 0 else -1
 
 
 def _short(text: str, limit: int = 60) -> str:

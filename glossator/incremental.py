@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from .anchor import Anchor, AnchoredArticle, place, placements
+from .anchor import Anchor, AnchoredArticle, nesting_problems, place, placements
 from .audit import audit_article
 from .block_cache import BlockCache
 from .config import Site, load_config
@@ -168,7 +168,8 @@ class Builder:
             tokens = before.tokens if same and before else parse_article(article.body)
             reading = before.reading if same and before else read(tokens)
             anchored, found = place(article, tokens, reading, placements(before) if same and before else None)
-            problems += found + (audit_article(anchored) if article.received is not None else [])
+            problems += nesting_problems(article, tokens) + found
+            problems += audit_article(anchored) if article.received is not None else []
         entry = _Article(key, source, self._source_key(path, source), anchored, problems)
         if cached is not None:
             entry.notes, entry.notes_generation, entry.blocks = cached.notes, cached.notes_generation, cached.blocks

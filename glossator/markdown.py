@@ -45,8 +45,15 @@ def is_safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
+# How deep blockquotes and lists may nest (each list counts twice: the list and its item). markdown-it drops
+# whatever lies deeper without a word, so the anchor stage refuses such an article (see too_deep).
+MAX_NESTING = 64
+_CONTAINERS = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"})
+
+
 def _base() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False})
+    # CommonMark's preset allows 20 levels; 64 leaves room for any real text, and Python's stack for the parse.
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
     # With html off these two rules match nothing, yet each would be tried at every block and every '<'.
     md.disable(["html_block", "html_inline"])
     md.validateLink = is_safe_url  # type: ignore[method-assign]
@@ -74,6 +81,12 @@ _UNDERLINE_ENDS = frozenset("=-")
 _BREAK_ENDS = frozenset("*_-")
 _THREE_MARKS_AT_END = re.compile(r"([*_-])[ \t]*\1[ \t]*\1\Z")
 _OPTIONAL_RULES = frozenset([*_RULE_MARKS, "lheading", "hr"])
+
+
+def too_deep(tokens: list[Token]) -> Token | None:
+    """Return the container whose contents the parser dropped for nesting too deep, if there is one."""
+    # Blocks inside a container are parsed only below the nesting limit: an opening at the last level is empty.
+    return next((t for t in tokens if t.type in _CONTAINERS and t.level >= MAX_NESTING - 1), None)
 
 
 def parse_article(body: str) -> list[Token]:

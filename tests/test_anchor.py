@@ -58,3 +58,16 @@ def test_page_ids_are_unique_and_safe() -> None:
     assert problems == []
     ids = [a.html_id for a in anchored.anchors]
     assert ids == ["note-le-b-cafe-b", "note-le-b-cafe-b-2", "closing"]
+
+
+def test_text_nested_deeper_than_commonmarks_twenty_levels_is_kept() -> None:
+    anchored, problems = anchor_article(_article("> " * 40 + "deep words\n===\n[]\n"))
+    assert problems == []
+    assert anchored.reading.text == "deep words"
+
+
+def test_a_quote_that_matches_several_places_names_each_one() -> None:
+    body = "He said yes. Then she said yes.\nAnd on another line *she* said yes.\n\n- she said yes\n"
+    _, problems = anchor_article(_article(body + "===\n" + yaml.safe_dump([{"quote": "said yes", "note": "n"}])))
+    assert [p.message for p in problems] == [
+        "quote \"said yes\" matches 4 places in a.md (at 1:4, 1:23, 2:27, 4:7); add 'prefix' or 'suffix' to choose one"]
