@@ -9,6 +9,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -62,8 +63,26 @@ def _base() -> MarkdownIt:
 
 @cache
 def article_parser() -> MarkdownIt:
-    """Return the parser for article bodies: CommonMark, raw HTML off, margin notes on."""
-    return _base().use(marginalia_plugin)
+    """Return the parser for article bodies: CommonMark, raw HTML off, margin notes on, headings below the title."""
+    return _article_base()
+
+
+def _article_base() -> MarkdownIt:
+    return _base().use(marginalia_plugin).use(_headings_below_the_title)
+
+
+def _headings_below_the_title(md: MarkdownIt) -> None:
+    """Keep an article's headings below its title, the page's one <h1>: a body that uses `#` is set one level down."""
+    md.core.ruler.push("headings_below_the_title", _demote_headings)
+
+
+def _demote_headings(state: StateCore) -> None:
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    # By the top level used, not by one for all: a body that starts at `##` already sits below the title, and
+    # moving it down would skip a level.
+    shift = 2 - min((int(t.tag[1:]) for t in headings), default=2)
+    for token in headings if shift > 0 else ():
+        token.tag = f"h{min(int(token.tag[1:]) + shift, 6)}"
 
 
 # Block rules that are tried at the start of every line (and again at every line of a paragraph, to see whether
@@ -108,7 +127,7 @@ def _unused_rules(body: str) -> frozenset[str]:
 
 @cache
 def _article_parser_without(rules: frozenset[str]) -> MarkdownIt:
-    md = article_parser() if not rules else _base().use(marginalia_plugin)
+    md = article_parser() if not rules else _article_base()
     return md.disable(sorted(rules)) if rules else md
 
 

@@ -54,7 +54,7 @@ def test_margin_notes_are_numbered_and_linked_both_ways(content: Callable[..., P
 def test_a_headings_notes_follow_it_in_a_wrapper_never_inside_it(content: Callable[..., Path],
                                                                     glossator: Callable[..., Run],
                                                                     tmp_path: Path) -> None:
-    article = "---\ntitle: T\n---\n## The meeting at Woodside\n\nText after.\n"
+    article = "---\ntitle: T\n---\n# The meeting at Woodside\n\nText after.\n"
     sidecar = "annotations:\n  - quote: Woodside\n    note: A place.\n  - quote: Text\n    note: Plain.\n"
     site = _build(content, glossator, tmp_path, {"h.md": article, "h.annotations.yaml": sidecar})
     html = (site / "h.html").read_text("utf-8")
@@ -64,6 +64,7 @@ def test_a_headings_notes_follow_it_in_a_wrapper_never_inside_it(content: Callab
     assert heading.group(2).startswith('<a class="marker marker-link" href="#note-woodside"')
     assert 'role="note" id="note-woodside"' in heading.group(2)
     assert html.count('<div class="heading-notes">') == 1, "a paragraph's notes stay where they are"
+    assert html.count("<h1") == 1, "the title is the page's one h1: the body's headings sit one level below"
 
 
 def test_text_from_content_is_data_never_markup_or_template_code(content: Callable[..., Path],
