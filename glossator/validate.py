@@ -61,25 +61,37 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
     """Check one article's front matter and sidecar."""
     meta, problems = _meta(file.front)
     annotations: tuple[Annotation, ...] = ()
+    sidecar_problems: list[Problem] = []
     if file.sidecar is not None and file.sidecar_path is not None:
         annotations, sidecar_problems = _annotations(file.sidecar, file.sidecar_path)
-        problems += sidecar_problems
     # A sidecar that exists but could not be read has its error from load; anchoring and auditing the
     # article without its annotations would only bury that error under consequences of it.
     unreadable_sidecar = file.sidecar_path is not None and file.sidecar is None
-    if meta is None or problems or unreadable_sidecar:
-        return None, problems
-    article = Article(
+    if sidecar_problems or unreadable_sidecar:
+        return None, problems + sidecar_problems
+    if meta is None or problems:
+        # The front matter is wrong but the sidecar is sound: its quotes are still placed, so that one run reports
+        # every mistake (the build stops before rendering). The received text is left out: the audit needs the
+        # front matter.
+        return _article(file, meta or _UNCHECKED, annotations, received=None), problems
+    return _article(file, meta, annotations, received=file.received), []
+
+
+_UNCHECKED = Meta(title="")  # stands in for front matter with mistakes, for placing quotes only
+
+
+def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...], received: str | None) -> Article:
+    return Article(
         slug=file.slug,
         path=file.path,
         meta=meta,
         body=file.body,
         body_line=file.body_line,
         annotations=annotations,
-        received=file.received,
-        where_of_meta={key: file.front.where((key,)) for key in file.front.data},
+        received=received,
+        where_of_meta={key: file.front.where((key,)) for key in file.front.data} if isinstance(file.front.data, dict)
+        else {},
     )
-    return article, []
 
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:

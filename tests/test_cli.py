@@ -22,6 +22,16 @@ def test_all_problems_are_reported_in_one_run_then_a_summary(content: Callable[.
     assert result.err.splitlines()[-1] == "2 errors in 2 files"
 
 
+def test_a_front_matter_mistake_does_not_hide_the_sidecars_mistakes(content: Callable[..., Path],
+                                                                     glossator: Callable[..., Run]) -> None:
+    folder = content({"a.md": ARTICLE.replace("title: A small article\n", ""),
+                      "a.annotations.yaml": SIDECAR.replace("brown fox jumps", "brown fox leaps")})
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert [line.split(": error: ")[1].split(";")[0] for line in result.errors] == [
+        "the front matter is missing the required key 'title'", 'quote "brown fox leaps" is not in the article']
+
+
 def test_check_writes_nothing(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
     folder = content()
     result = glossator("check", "--content", folder)
