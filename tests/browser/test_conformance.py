@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from glossator.cli import main
 from tests.browser.harness import (
     ColorScheme,
     OfflinePage,
@@ -73,8 +74,13 @@ def test_dark_mode_screenshots(page_at: PageFactory, name: str) -> None:
     screenshot(page, f"dark-{Path(name).stem}")
 
 
-def test_vnu_finds_no_errors_on_any_page(dense_site: Path) -> None:
-    pages = sorted(SITE.glob("*.html")) + sorted(dense_site.glob("*.html"))
-    assert len(pages) >= 6
+def test_vnu_finds_no_errors_on_any_page(dense_site: Path, tmp_path: Path) -> None:
+    """site/, the dense fixture, and the site built with a base URL: canonical links, cards and the 404 page's base."""
+    published = tmp_path / "published"
+    assert main(["build", "--content", str(SITE.parent / "content"), "--out", str(published),
+                 "--base-url", "https://example.org/glossator/"]) == 0
+    assert '<link rel="canonical"' in (published / "index.html").read_text("utf-8")
+    pages = sorted(SITE.glob("*.html")) + sorted(dense_site.glob("*.html")) + sorted(published.glob("*.html"))
+    assert len(pages) >= 9
     errors = vnu_errors(pages)
     assert errors == [], "\n".join(f"{e}\n    {e.extract}" for e in errors)
