@@ -13,7 +13,6 @@ from .audit import audit
 from .compiled_layouts import CompiledLayouts
 from .config import CONFIG_NAME, load_config
 from .load import load, load_layouts, read_compiled_layouts
-from .notes_ahead import render_ahead
 from .problems import Problem
 from .render import render
 from .validate import validate
@@ -48,15 +47,11 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates)) if layouts else None
     articles, found = validate(files)
     problems += layout_problems + found
-    notes = (a.note for article in articles for a in article.annotations if a.note)
-    note_bodies = render_ahead(notes) if layouts and not problems else dict
     anchored, found = anchor(articles)
     problems += found + audit(anchored)
-    bodies = note_bodies()
     if problems or layouts is None:
         return Result({}, problems)
-    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, note_bodies=bodies,
-                             compiled=compiled)
+    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, compiled=compiled)
     return Result(pages, problems, compiled.to_keep() if compiled else None)
 
 

@@ -60,19 +60,16 @@ def make_environment(templates: dict[str, str]) -> jinja2.Environment:
 
 
 def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layouts_name: str = "layouts",
-           site: Site = _NO_SITE, note_bodies: dict[str, str] | None = None,
-           compiled: CompiledLayouts | None = None) -> tuple[dict[str, bytes], list[Problem]]:
+           site: Site = _NO_SITE, compiled: CompiledLayouts | None = None) -> tuple[dict[str, bytes], list[Problem]]:
     """Render every article page, the index, the offline ZIP and the publishing files; return them by path.
 
-    `note_bodies` holds note bodies already rendered, by their text (see notes_ahead); `compiled`, the layouts
-    compiled by an earlier build, to which this one adds what it compiles."""
+    `compiled` holds the layouts compiled by an earlier build, to which this one adds what it compiles."""
     env = make_environment(templates)
     if compiled is not None:
         compiled.attach(env)
     try:
         assets = page_assets(env)
-        pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site, note_bodies=note_bodies)
-                 for a in articles}
+        pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site) for a in articles}
         return site_files(articles, pages, env, assets, site), []
     except jinja2.TemplateError as error:
         return {}, [template_problem(error, layouts_name)]
@@ -114,11 +111,11 @@ def _file_size(size: int) -> str:
 
 def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any], *,
                    site: Site = _NO_SITE, rendered_notes: dict[Anchor, str] | None = None,
-                   blocks: BlockCache | None = None, note_bodies: dict[str, str] | None = None) -> str:
+                   blocks: BlockCache | None = None) -> str:
     """Render one article page; `rendered_notes` and `blocks` keep HTML for the next call with the same env."""
     md = article_parser()
     notes = note_parser()
-    render_note = _note_renderer(env, notes, {} if rendered_notes is None else rendered_notes, note_bodies or {})
+    render_note = _note_renderer(env, notes, {} if rendered_notes is None else rendered_notes)
     if blocks is not None:
         body = blocks.render(md, anchored, render_note)
     else:
@@ -130,15 +127,14 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
                         site=site, canonical=site.url(f"{article.slug}.html"))
 
 
-def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, str], bodies: dict[str, str]) -> Any:
+def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, str]) -> Any:
     partials: dict[str, jinja2.Template] = {}  # by kind: looked up once, not once per note
 
     def render_note(anchor: Anchor) -> str:
         if anchor in rendered:  # a note depends on its anchor alone: label, id and annotation
             return rendered[anchor]
         annotation = anchor.annotation
-        text = annotation.note
-        body = Markup(bodies.get(text) or render_note_body(notes, text)) if text else None
+        body = Markup(render_note_body(notes, annotation.note)) if annotation.note else None
         change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
         sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None}
                    for s in annotation.sources]
