@@ -41,11 +41,14 @@
   var wide = window.matchMedia("screen and (width > 62rem)");
   function fitNotes() {
     var notes = Array.prototype.slice.call(document.querySelectorAll(".sidenote"));
+    var root = document.documentElement;
     notes.forEach(function (note) { note.style.removeProperty("--note-lines"); });
-    if (!wide.matches || !notes.length) return;
+    if (wide.matches && notes.length) fit(notes, root);
+    root.setAttribute("data-notes-fitted", String(innerWidth));  // for whoever waits on a layout: tests
+  }
+  function fit(notes, root) {
     // Measured in one pass with every note at zero height, so that no note pushes another: each one's top is
     // then the top of its passage's line, and its scroll height the height it takes whole.
-    var root = document.documentElement;
     root.classList.add("measuring-notes");
     var tops = notes.map(function (note) { return note.getBoundingClientRect().top; });
     var heights = notes.map(function (note) { return note.scrollHeight; });
@@ -93,14 +96,17 @@
     }
     return changed ? mended : null;
   }
-  var pending = false;
-  function refit() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(function () { pending = false; fitNotes(); });
-  }
-  window.addEventListener("resize", refit);
-  window.addEventListener("load", refit);  // after web fonts, which change every note's height
+  // Fitting lays the page out a few times: on a long article that is a matter of a second. So it runs once
+  // the window has stopped changing size, and only when its width (which the notes' lengths depend on) changed.
+  var fittedWidth = innerWidth, resizing = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      if (innerWidth !== fittedWidth) { fittedWidth = innerWidth; fitNotes(); }
+    }, 150);
+  });
+  // The page's fonts are local, but its pictures arrive after this script runs and move the text.
+  if (document.images.length) window.addEventListener("load", fitNotes);
   fitNotes();
   document.addEventListener("keydown", function (e) {
     var el = e.target;

@@ -90,6 +90,17 @@ def test_a_note_is_level_with_its_marker_or_snug_below_the_note_above(desktop: t
     within LEVEL px of that line. Otherwise it is pushed down, and must start at most SNUG px below the note above.
     No note ever starts above its marker's line."""
     _, layout = desktop
+    assert_level_or_snug(layout)
+
+
+def test_notes_are_fitted_again_when_the_window_is_resized(page_at: PageFactory, dense_site: Path) -> None:
+    page = page_at(1440, 900).goto(article_path("dense", dense_site))
+    page.set_viewport_size({"width": 1100, "height": 800})
+    page.wait_for_function("() => document.documentElement.dataset.notesFitted === '1100'")
+    assert_level_or_snug(measure(page))
+
+
+def assert_level_or_snug(layout: Layout) -> None:
     previous_bottom: float | None = None
     for note in layout.notes:
         box, line = shown_box(note), note.line
