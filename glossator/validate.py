@@ -46,7 +46,10 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 
 
 def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
-    """Turn loaded files into checked articles; collect every problem found."""
+    """Turn loaded files into checked articles; collect every problem found.
+
+    An article whose front matter has mistakes but whose sidecar is sound is returned too, with its problems:
+    placing its quotes finds their mistakes in the same run. No page is rendered while there are problems."""
     articles: list[Article] = []
     problems: list[Problem] = []
     for file in files:
@@ -58,7 +61,7 @@ def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
 
 
 def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
-    """Check one article's front matter and sidecar."""
+    """Check one article's front matter and sidecar; return the article unless there is nothing to anchor."""
     meta, problems = _meta(file.front)
     annotations: tuple[Annotation, ...] = ()
     sidecar_problems: list[Problem] = []
