@@ -234,12 +234,12 @@ def where_in_article(article: Article, tokens: list[Token], reading: Reading, st
 
 def _nth(line: str, word: str, n: int) -> int:
     """Return where the (n+1)th occurrence of word begins in line, or -1."""
-    at = line.find(word)
-    for _ in range(max(n, 0)):
+    at = line.find(word) if n >= 0 else -1
+    for _ in range(n):
         if at < 0:
             break
         at = line.find(word, at + len(word))
-    return at if n >= 0 else -1
+    return at
 
 
 def _short(text: str, limit: int = 60) -> str:

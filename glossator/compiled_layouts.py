@@ -15,7 +15,6 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -24,9 +23,9 @@ from jinja2.bccache import Bucket
 _FORMAT = 1
 
 
-def cache_file(layouts: Path, environ: Mapping[str, str] = os.environ) -> Path:
+def cache_file(layouts: Path) -> Path:
     """Return where the compiled layouts of this layouts folder are kept."""
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     folder = hashlib.sha256(os.fsencode(layouts.resolve())).hexdigest()[:20]
     return Path(base) / "glossator" / f"layouts-{folder}.bin"
 

@@ -127,8 +127,7 @@ def _unused_rules(body: str) -> frozenset[str]:
 
 @cache
 def _article_parser_without(rules: frozenset[str]) -> MarkdownIt:
-    md = article_parser() if not rules else _article_base()
-    return md.disable(sorted(rules)) if rules else md
+    return _article_base().disable(sorted(rules)) if rules else article_parser()
 
 
 @cache
