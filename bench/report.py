@@ -95,6 +95,17 @@ def run2(m: dict[str, Measured], label: str) -> list[Metric]:
         _metric("2", "pandoc / run 2 (our speed-up)", ratio(m["pandoc-long"], long), "x",
                 Target(">= 3", AT_LEAST, 3.0)),
         _metric("2", "run 2 / hugo", ratio(long, m["hugo-long"]), "x", Target("<= 5", AT_MOST, 5.0)),
+        *_parser_alone(m, "markdown-it-default-long", "markdown-it-py alone, default configuration"),
+        *_parser_alone(m, "markdown-it-lean-long", "markdown-it-py alone, Glossator's article parser"),
+    ]
+
+
+def _parser_alone(m: dict[str, Measured], name: str, label: str) -> list[Metric]:
+    """The same Markdown rendered by markdown-it-py and nothing else: the least a build on it can take."""
+    return [
+        _metric("2", f"{label} (no notes, no layouts)", m[name], "ms"),
+        _metric("2", "  pandoc / it", ratio(m["pandoc-long"], m[name]), "x"),
+        _metric("2", "  it / hugo", ratio(m[name], m["hugo-long"]), "x"),
     ]
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the package `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import corpus, peers, report
+from bench import corpus, peers, references, report
 from bench.timing import REPO, Job, engine_python, measure_all
 
 LAYOUTS = REPO / "layouts"
@@ -115,6 +115,7 @@ def make_inputs(root: Path, sizes: Sizes, seed: int) -> Inputs:
                for n in sorted({0, sizes.annotations, *sizes.scale})}
     jobs += [build_job(f"long-{n}", folder) for n, folder in folders.items()]
     jobs += peers.peer_jobs(root, "long", article.body())
+    jobs += references.reference_jobs(root / "long.md")  # written by peer_jobs
     chosen = corpus.spread(quotes, sizes.annotations)
     context = {"prefix": sum(q.prefix is not None for q in chosen), "suffix": sum(q.suffix is not None for q in chosen)}
     return Inputs({job.name: job for job in jobs}, sample, label, folders[sizes.annotations],
