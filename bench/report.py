@@ -97,6 +97,7 @@ def run2(m: dict[str, Measured], label: str) -> list[Metric]:
         _metric("2", "run 2 / hugo", ratio(long, m["hugo-long"]), "x", Target("<= 5", AT_MOST, 5.0)),
         *_parser_alone(m, "markdown-it-default-long", "markdown-it-py alone, default configuration"),
         *_parser_alone(m, "markdown-it-lean-long", "markdown-it-py alone, Glossator's article parser"),
+        _metric("2", "run 2 / markdown-it-py alone, default", ratio(long, m["markdown-it-default-long"]), "x"),
     ]
 
 
