@@ -16,7 +16,7 @@ from .block_cache import BlockCache
 from .config import Site, load_config
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
 from .markdown import parse_article
-from .pipeline import collector_paused, config_path
+from .pipeline import build_inputs, collector_paused, config_path
 from .problems import Problem, Where
 from .reading import read
 from .render import make_environment, page_assets, render_article, site_files, template_problem
@@ -210,7 +210,8 @@ class Builder:
         """Replace the changed files one by one, each atomically; the first time, swap in the whole site."""
         out = self.sources.out
         if self._written is None or not out.is_dir():
-            problems = write(files, out)
+            problems = write(files, out, inputs=build_inputs(self.sources.content, self.sources.layouts,
+                                                             self.sources.config))
             self._written = None if problems else dict(files)
             return Outcome(problems, tuple(sorted(files)) if not problems else ())
         written = tuple(sorted(name for name, data in files.items() if self._written.get(name) != data))

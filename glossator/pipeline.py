@@ -61,12 +61,18 @@ def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None
     result = check(content, layouts, config=config, base_url=base_url)
     if result.problems:
         return result
-    problems = write(result.files, out)
+    problems = write(result.files, out, inputs=build_inputs(content, layouts, config))
     if problems:
         return Result(result.files, problems)
     if result.compiled_layouts:
         save_compiled_layouts(layouts, result.compiled_layouts)
     return result
+
+
+def build_inputs(content: Path, layouts: Path, config: Path | None) -> list[Path]:
+    """The folders and the settings file a site is built from, which writing the site must never replace."""
+    settings = config_path(config, content)
+    return [content, layouts, *([settings] if settings else [])]
 
 
 @contextlib.contextmanager

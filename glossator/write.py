@@ -7,17 +7,28 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .compiled_layouts import cache_file
 from .problems import Problem, Where
 
+# What a build writes (pages, received texts, feed and sitemap, the offline ZIP), and what a file manager leaves
+# behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there by hand,
+# and swapping the new site in would delete it.
+_SITE_SUFFIXES = (".html", ".txt", ".xml", ".zip")
+_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
-def write(files: Mapping[str, bytes], out: Path) -> list[Problem]:
-    """Replace the folder `out` with exactly `files`, swapping in a complete new folder."""
+
+def write(files: Mapping[str, bytes], out: Path, *, inputs: Iterable[Path] = ()) -> list[Problem]:
+    """Replace the folder `out` with exactly `files`, swapping in a complete new folder.
+
+    `inputs` are the folders and files the site is built from: `out` may neither be nor hold nor lie inside one."""
     out = out.absolute()
+    refusal = replace_refusal(out, inputs)
+    if refusal:
+        return [Problem(Where(str(out)), refusal)]
     unsafe = [name for name in files if not _is_plain_name(name)]
     if unsafe:
         return [Problem(Where(str(out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
@@ -40,6 +51,46 @@ def write(files: Mapping[str, bytes], out: Path) -> list[Problem]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return []
+
+
+def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:
+    """Say why a site must not replace `out`, or None when it may: a build replaces the whole folder."""
+    overlap = _overlap(out, inputs)
+    if overlap:
+        return f"refusing to build into {out}: it {overlap}, which the site is built from; choose another --out"
+    if out.is_symlink():
+        return f"refusing to replace {out}: it is a symbolic link, which a build would replace; choose another --out"
+    if os.path.lexists(out) and not out.is_dir():
+        return f"refusing to replace {out}: it is a file, not a folder; choose another --out"
+    strangers = sorted(entry.name for entry in out.iterdir() if not _is_site_file(entry)) if out.is_dir() else []
+    if strangers:
+        more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
+        return (f"refusing to replace {out}: it holds '{strangers[0]}'{more}, which a build does not write, and a build"
+                " replaces the whole folder; move it elsewhere, or choose another --out")
+    return None
+
+
+def _overlap(out: Path, inputs: Iterable[Path]) -> str | None:
+    target = out.resolve()
+    for given in inputs:
+        source = given.resolve()
+        if target == source:
+            return f"is {given}"
+        if source in target.parents:
+            return f"is inside {given}"
+        if target in source.parents:
+            return f"holds {given}"
+    return None
+
+
+def _is_site_file(entry: Path) -> bool:
+    if entry.name in _LITTER:
+        return True
+    if entry.is_symlink():
+        return False
+    if entry.is_dir():
+        return all(_is_site_file(inner) for inner in entry.iterdir())
+    return entry.is_file() and entry.name.endswith(_SITE_SUFFIXES)
 
 
 def _is_plain_name(name: str) -> bool:

@@ -119,3 +119,43 @@ def _read_under(folder: int, prefix: str) -> dict[str, bytes]:
         finally:
             os.close(child)
     return files
+
+
+def test_a_build_never_replaces_the_folders_it_is_built_from(tmp_path: Path, content: Callable[..., Path],
+                                                             glossator: Callable[..., Run]) -> None:
+    folder = content()
+    before = _tree(folder)
+    for out, relation in ((folder, "is"), (folder / "site", "is inside"), (folder.parent, "holds")):
+        result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", out)
+        assert result.code == 1
+        assert result.errors == [f"{out}:1:1: error: refusing to build into {out}: it {relation} {folder}, which the"
+                                 " site is built from; choose another --out"]
+    assert _tree(folder) == before
+
+
+def test_a_build_never_deletes_a_file_it_did_not_write(tmp_path: Path, content: Callable[..., Path],
+                                                       glossator: Callable[..., Run]) -> None:
+    out = tmp_path / "documents"
+    (out / "drafts").mkdir(parents=True)
+    (out / "thesis.docx").write_bytes(b"years of work")
+    (out / "drafts" / "notes.md").write_text("more work")
+    result = glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", out)
+    assert result.code == 1
+    assert result.errors == [f"{out}:1:1: error: refusing to replace {out}: it holds 'drafts' and 1 more, which a"
+                             " build does not write, and a build replaces the whole folder; move it elsewhere, or"
+                             " choose another --out"]
+    assert _tree(out) == {"drafts/notes.md": b"more work", "thesis.docx": b"years of work"}
+
+
+def test_an_old_site_and_a_file_managers_litter_are_replaced(tmp_path: Path, content: Callable[..., Path],
+                                                              glossator: Callable[..., Run]) -> None:
+    out = tmp_path / "site"
+    assert glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", out).code == 0
+    (out / ".DS_Store").write_bytes(b"\0")
+    (out / "gone.html").write_text("an article since deleted")
+    assert glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", out).code == 0
+    assert not (out / "gone.html").exists() and not (out / ".DS_Store").exists()
+    (out / "CNAME").write_text("example.org")
+    result = glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", out)
+    assert result.code == 1 and "it holds 'CNAME', which a build does not write" in result.errors[0]
+    assert (out / "CNAME").read_text() == "example.org"
