@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .pipeline import Result, build, check
-from .problems import BuildFailed, Problem, UsageError, Where
+from .problems import Problem, Where
 
 if TYPE_CHECKING:
     from .incremental import Builder, Outcome, Sources
 
-__all__ = ["BuildFailed", "Builder", "Outcome", "Problem", "Result", "Sources", "UsageError", "Where", "build",
-           "check"]
+__all__ = ["Builder", "Outcome", "Problem", "Result", "Sources", "Where", "build", "check"]
 
 
 def __getattr__(name: str) -> object:

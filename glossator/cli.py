@@ -58,8 +58,8 @@ def _port(text: str) -> int:
 
 
 def report(problems: Sequence[Problem]) -> None:
-    """Print every problem, then a one-line summary, on stderr."""
-    for problem in problems:
+    """Print every problem, file by file and line by line, then a one-line summary, on stderr."""
+    for problem in sorted(problems, key=lambda problem: problem.where):
         print(problem, file=sys.stderr)
     print(summary(list(problems)), file=sys.stderr)
 

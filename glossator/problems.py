@@ -32,22 +32,6 @@ class Problem(Exception):
 _ESCAPES = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
-class BuildFailed(Exception):
-    """Raised at the end of a stage that found problems; carries all of them."""
-
-    exit_code = 1
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-class UsageError(Exception):
-    """A command line the tool cannot act on."""
-
-    exit_code = 2
-
-
 def summary(problems: list[Problem]) -> str:
     """Say in one line how many problems there were."""
     files = len({p.where.file for p in problems})

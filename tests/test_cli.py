@@ -29,7 +29,7 @@ def test_a_front_matter_mistake_does_not_hide_the_sidecars_mistakes(content: Cal
     result = glossator("check", "--content", folder)
     assert result.code == 1
     assert [line.split(": error: ")[1].split(";")[0] for line in result.errors] == [
-        "the front matter is missing the required key 'title'", 'quote "brown fox leaps" is not in the article']
+        'quote "brown fox leaps" is not in the article', "the front matter is missing the required key 'title'"]
 
 
 def test_check_writes_nothing(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
