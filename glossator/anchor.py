@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import ahocorasick
 from markdown_it.token import Token
 
+from .explain import why_unplaced
 from .markdown import MAX_NESTING, parse_article, too_deep
 from .model import Annotation, Article
 from .problems import Problem, Where
@@ -128,9 +129,9 @@ def _place_all(article: Article, tokens: list[Token], reading: Reading,
         if len(places) == 1:
             spans.append((annotation, places[0], places[0] + len(quote)))
             continue
-        suggestions -= not starts
-        problem = _why_unplaced(article, tokens, reading, annotation, quote, starts, places, suggestions > 0)
-        problems.append(problem)
+        suggest = not starts and suggestions > 0
+        suggestions -= suggest
+        problems.append(why_unplaced(article, tokens, reading, annotation, quote, starts, places, suggest))
     return spans, problems
 
 
@@ -167,83 +168,6 @@ def _context_fits(text: str, start: int, length: int, context: tuple[str | None,
 def _within_text_block(reading: Reading, start: int, length: int) -> bool:
     block = reading.block_at(start)
     return not block.is_code and start + length <= block.end
-
-
-def _why_unplaced(article: Article, tokens: list[Token], reading: Reading, annotation: Annotation,
-                  quote: str, starts: list[int], places: list[int], suggest: bool) -> Problem:
-    where = annotation.where
-    if len(places) > 1:
-        places_text = ", ".join(_line_col(where_in_article(article, tokens, reading, s)) for s in places[:10])
-        return Problem(where, f"quote \"{_short(quote)}\" matches {len(places)} places in {article.path} "
-                              f"(at {places_text}); add 'prefix' or 'suffix' to choose one")
-    if starts and reading.block_at(starts[0]).is_code:
-        return Problem(where, f"quote \"{_short(quote)}\" is inside a code block; code is not annotated")
-    if starts:
-        return Problem(where, f"quote \"{_short(quote)}\" crosses a block boundary "
-                              "(two paragraphs, or a list item and the next); quote within one block")
-    if (annotation.prefix is not None or annotation.suffix is not None) and quote in reading.text:
-        return Problem(where, f"quote \"{_short(quote)}\" is found, but not with this prefix/suffix")
-    message = f"quote \"{_short(quote)}\" is not in the article"
-    nearest = nearest_passage(reading.text, quote) if suggest else None
-    if nearest:
-        message += f"; did you mean \"{_short(nearest)}\"?"
-    return Problem(where, message)
-
-
-def nearest_passage(text: str, quote: str) -> str | None:
-    """Return the passage of text that looks most like quote, or None if nothing does."""
-    import difflib  # here: only an unplaced quote needs it, and a build that places all need not import it
-
-    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(quote))
-    if match.size < min(8, len(quote) // 2):
-        return None
-    start = max(0, match.a - match.b)
-    start = text.rfind(" ", 0, start) + 1 if start and text[start - 1] != " " else start
-    end = text.find(" ", start + len(quote))
-    window = text[start : end if end >= 0 else len(text)]
-    if difflib.SequenceMatcher(None, window, quote).ratio() < 0.5:
-        return None
-    return window.strip()
-
-
-def _line_col(where: Where) -> str:
-    return f"{where.line}:{where.col}"
-
-
-def where_in_article(article: Article, tokens: list[Token], reading: Reading, start: int) -> Where:
-    """Point at the source line and column of reading offset start, by its first word.
-
-    The word's earlier occurrences in the same block are counted, so that a passage the block repeats is found
-    where it stands and not at its first occurrence."""
-    if not reading.blocks:  # an empty body: its first line is the only place there is
-        return Where(article.path, article.body_line, 1)
-    block = reading.block_at(start)
-    token = tokens[block.token]
-    first, last = token.map if token.map else (0, 1)
-    word = reading.text[start:].lstrip(" ").split(" ", 1)[0][:40]
-    if word:
-        earlier = reading.text.count(word, block.start, start)
-        for offset, line in enumerate(article.body.split("\n")[first:last]):
-            col = _nth(line, word, earlier)
-            if col >= 0:
-                return Where(article.path, article.body_line + first + offset, col + 1)
-            earlier -= line.count(word)
-    return Where(article.path, article.body_line + first, 1)
-
-
-def _nth(line: str, word: str, n: int) -> int:
-    """Return where the (n+1)th occurrence of word begins in line, or -1."""
-    at = line.find(word) if n >= 0 else -1
-    for _ in range(n):
-        if at < 0:
-            break
-        at = line.find(word, at + len(word))
-    return at
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _label(spans: list[Span]) -> tuple[Anchor, ...]:

@@ -11,7 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .anchor import Anchor, AnchoredArticle, where_in_article
+from .anchor import Anchor, AnchoredArticle
+from .explain import where_in_article
 from .problems import Problem, Where
 from .reading import fold
 

@@ -44,7 +44,7 @@ def fold(text: str, *, after_space: bool = False) -> Folded:
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             return _fold_decomposed(text, after_space)
-        text = text.translate(_QUOTE_MARKS)  # one char for one: offsets stay put
+        text = straight_quotes(text)
     if not _has_odd_space(text, after_space):
         return Folded(text)
     parts: list[str] = []
@@ -91,6 +91,11 @@ def _fold_decomposed(text: str, after_space: bool) -> Folded:
             _segment(parts, folded_starts, source_starts, char.translate(_QUOTE_MARKS), len(parts), offset)
     _segment(parts, folded_starts, source_starts, "", len(parts), len(text))
     return Folded("".join(parts), tuple(folded_starts), tuple(source_starts))
+
+
+def straight_quotes(text: str) -> str:
+    """Return text with curly quotation marks made straight: one char for one, so offsets stay put."""
+    return text.translate(_QUOTE_MARKS)
 
 
 def fold_quote(text: str) -> str:

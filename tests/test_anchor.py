@@ -71,3 +71,64 @@ def test_a_quote_that_matches_several_places_names_each_one() -> None:
     _, problems = anchor_article(_article(body + "===\n" + yaml.safe_dump([{"quote": "said yes", "note": "n"}])))
     assert [p.message for p in problems] == [
         "quote \"said yes\" matches 4 places in a.md (at 1:4, 1:23, 2:27, 4:7); add 'prefix' or 'suffix' to choose one"]
+
+
+def _messages(body: str, items: list[dict[str, str]], title: str = "t") -> list[str]:
+    article = _article(body + "===\n" + yaml.safe_dump(items, allow_unicode=True))
+    article = Article(slug="a", path="a.md", meta=Meta(title=title, subtitle="A long night at the council"),
+                      body=article.body, body_line=1, annotations=article.annotations)
+    return [p.message for p in anchor_article(article)[1]]
+
+
+def test_places_are_right_where_the_text_has_curly_quotes() -> None:
+    body = "See: It’s here. Again: It’s here.\n"
+    assert _messages(body, [{"quote": "It's here", "note": "n"}]) == [
+        "quote \"It's here\" matches 2 places in a.md (at 1:6, 1:24); add 'prefix' or 'suffix' to choose one"]
+
+
+def test_a_quote_written_with_markdown_is_told_to_drop_it() -> None:
+    body = "The council voted **4–3** on Tuesday to [support it](https://example.org).\n"
+    assert _messages(body, [{"quote": "voted **4–3**", "note": "n"}, {"quote": "to [support it](https://x.org)",
+                                                                      "note": "n"}]) == [
+        "quote \"voted **4–3**\" is not in the article; a quote is the text as a reader sees it, without Markdown:"
+        " write \"voted 4–3\"",
+        "quote \"to [support it](https://x.org)\" is not in the article; a quote is the text as a reader sees it,"
+        " without Markdown: write \"to support it\""]
+
+
+def test_a_suggestion_names_characters_that_look_alike() -> None:
+    body = "After midnight the council voted 4–3 on Tuesday.\n"
+    assert _messages(body, [{"quote": "voted 4-3 on Tuesday", "note": "n"}]) == [
+        "quote \"voted 4-3 on Tuesday\" is not in the article; did you mean \"voted 4–3 on Tuesday.\"? (the article has"
+        " '–' en dash where the quote has '-' hyphen-minus)"]
+
+
+def test_a_suggestion_stays_within_one_block() -> None:
+    body = "The first paragraph ends here\n\nParagraph two goes on.\n"
+    [message] = _messages(body, [{"quote": "ends here Paragraph two", "note": "n"}])
+    assert message.startswith("quote \"ends here Paragraph two\" crosses a block boundary")
+    # It suggested "ends here Paragraph" before, which crosses the blocks and could not be quoted either.
+    assert _messages(body, [{"quote": "here end Paragraph", "note": "n"}]) == [
+        "quote \"here end Paragraph\" is not in the article"]
+    assert _messages(body, [{"quote": "paragraph end here", "note": "n"}]) == [
+        "quote \"paragraph end here\" is not in the article; did you mean \"paragraph ends here\"?"]
+
+
+def test_a_quote_from_the_title_or_subtitle_is_told_only_the_body_is_annotated() -> None:
+    assert _messages("The body.\n", [{"quote": "long night", "note": "n"}], title="A vote") == [
+        "quote \"long night\" is not in the article; it is in the front matter's title or subtitle: only the body"
+        " is annotated"]
+
+
+def test_a_wrong_prefix_shows_what_stands_before_each_match() -> None:
+    body = "In the morning the vote. In the evening the vote.\n"
+    assert _messages(body, [{"quote": "the vote", "prefix": "at noon ", "note": "n"}]) == [
+        "quote \"the vote\" is found, but not with this prefix/suffix: at 1:16 it has prefix \"morning \"; at 1:41"
+        " it has prefix \"evening \""]
+
+
+def test_twenty_quotes_in_an_article_get_a_suggestion() -> None:
+    body = " ".join(f"Sentence number {n} of the article." for n in range(30)) + "\n"
+    items = [{"quote": f"Sentense number {n} of", "note": "n"} for n in range(25)]
+    messages = _messages(body, items)
+    assert sum("did you mean" in m for m in messages) == 20
