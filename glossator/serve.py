@@ -6,6 +6,7 @@ import errno
 import functools
 import html
 import json
+import os
 import socket
 import sys
 import threading
@@ -174,7 +175,14 @@ class _Handler(SimpleHTTPRequestHandler):
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
         path = path / "index.html" if path.is_dir() and self.path.split("?", 1)[0].endswith("/") else path
+        if not path.exists() and path.with_name(f"{path.name}.html").is_file():
+            path = path.with_name(f"{path.name}.html")  # /slug as GitHub Pages serves it: slug.html
         return path if path.suffix == ".html" and path.is_file() else None
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        """Say that text is UTF-8, which the received texts and the feed are: a browser would guess otherwise."""
+        kind = str(super().guess_type(path))
+        return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith("/xml") else kind
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer a missing page with the site's own 404.html, as GitHub Pages does, or say nothing is built."""

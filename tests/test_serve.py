@@ -137,6 +137,13 @@ def test_pages_are_served_with_the_reload_script_and_the_files_unchanged(tmp_pat
         assert kind == "text/javascript" and "EventSource" in script
 
 
+def test_an_address_without_html_serves_the_page_and_text_is_said_to_be_utf8(tmp_path: Path) -> None:
+    with serving(tmp_path) as (session, port, _):
+        assert _get(port, "/small") == ("text/html; charset=utf-8", inject(session.page("small.html")))
+        (session.out / "received.source.txt").write_text("“Trust, but verify”", encoding="utf-8")
+        assert _get(port, "/received.source.txt") == ("text/plain; charset=utf-8", "“Trust, but verify”")
+
+
 def test_a_head_request_tells_the_length_of_the_page_served(tmp_path: Path) -> None:
     with serving(tmp_path) as (session, port, _):
         request = urllib.request.Request(f"http://127.0.0.1:{port}/small.html", method="HEAD")
