@@ -86,9 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if result.problems:
         report(result.problems)
         return EXIT_CONTENT
-    done = "checked" if options.command == "check" else f"built {len(result.files)} files into {options.out}/"
+    articles, annotations = _count(result.articles, "article"), _count(result.annotations, "annotation")
+    done = (f"checked {articles} and {annotations}: no errors" if options.command == "check"
+            else f"built {len(result.files)} files into {options.out}/")
     print(f"glossator: {done}", file=sys.stderr)
     return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def run() -> NoReturn:

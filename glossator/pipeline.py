@@ -26,6 +26,8 @@ class Result:
     files: dict[str, bytes]
     problems: list[Problem]
     compiled_layouts: bytes | None = None  # layouts compiled anew, to keep for the next build
+    articles: int = 0
+    annotations: int = 0
 
 
 def config_path(given: Path | None, content: Path) -> Path | None:
@@ -52,7 +54,8 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     if problems or layouts is None:
         return Result({}, problems)
     pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, compiled=compiled)
-    return Result(pages, problems, compiled.to_keep() if compiled else None)
+    return Result(pages, problems, compiled.to_keep() if compiled else None, len(anchored),
+                  sum(len(a.anchors) for a in anchored))
 
 
 def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None,

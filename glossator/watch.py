@@ -193,9 +193,21 @@ def print_rebuild(rebuilt: Rebuilt) -> None:
         report(outcome.problems)
         print("glossator: the site is unchanged; still watching", file=sys.stderr)
         return
+    print(f"glossator: {rebuild_summary(rebuilt)}", file=sys.stderr)
+
+
+def rebuild_summary(rebuilt: Rebuilt) -> str:
+    """Say in one line what a good build or rebuild did, and how long it took from the save."""
+    took = f"{(rebuilt.done - rebuilt.seen) * 1000:.0f} ms"
+    outcome = rebuilt.outcome
+    if not rebuilt.changes:  # the build a session starts with
+        return f"built {_files(len(outcome.written))} in {took}; watching for changes (Ctrl-C to stop)"
     changed = len(outcome.written) + len(outcome.removed)
-    took = (rebuilt.done - rebuilt.seen) * 1000
-    print(f"glossator: rebuilt, {changed} file(s) changed, in {took:.0f} ms", file=sys.stderr)
+    return f"rebuilt in {took}: {_files(changed) if changed else 'no file'} changed"
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def watch_failure(error: OSError) -> str:

@@ -36,6 +36,7 @@ def test_check_writes_nothing(content: Callable[..., Path], glossator: Callable[
     folder = content()
     result = glossator("check", "--content", folder)
     assert result.code == 0
+    assert result.err == "glossator: checked 1 article and 3 annotations: no errors\n"
     assert not (tmp_path / "site").exists()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -167,3 +168,15 @@ def test_watching_a_missing_folder_is_a_usage_error(tmp_path: Path, glossator: C
     result = glossator("watch", "--content", tmp_path / "missing", "--out", tmp_path / "site")
     assert result.code == 2
     assert result.err.strip() == f"glossator: cannot watch {tmp_path / 'missing'}: no such folder"
+
+
+def test_each_build_and_rebuild_is_told_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with watching(tmp_path, print_rebuild) as session:
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "An edited note with"))
+        session.wait_for_rebuilds(2)
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "An edited note with"))
+        session.wait_for_rebuilds(3)
+    told = [re.sub(r"\d+ ms", "N ms", line) for line in capsys.readouterr().err.splitlines()]
+    assert told == ["glossator: built 4 files in N ms; watching for changes (Ctrl-C to stop)",
+                    "glossator: rebuilt in N ms: 2 files changed",  # the page and offline.zip
+                    "glossator: rebuilt in N ms: no file changed"]
