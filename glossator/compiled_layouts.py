@@ -16,6 +16,7 @@ import marshal
 import os
 import sys
 from pathlib import Path
+from types import CodeType
 
 import jinja2
 from jinja2.bccache import Bucket
@@ -50,6 +51,7 @@ class CompiledLayouts(jinja2.BytecodeCache):
         self._names = names  # the layouts that exist: a deleted one's code is not kept
         self._fingerprint = ""
         self._compiled: dict[str, bytes] = {}
+        self._paths: dict[str, str] = {}  # each layout's path, as this build names the layouts folder
         self._changed = False
 
     def attach(self, env: jinja2.Environment) -> None:
@@ -59,6 +61,8 @@ class CompiledLayouts(jinja2.BytecodeCache):
         env.bytecode_cache = self
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        if filename is not None:
+            self._paths[name] = filename
         return name  # one file per layouts folder already: the name tells its layouts apart
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -69,6 +73,12 @@ class CompiledLayouts(jinja2.BytecodeCache):
             bucket.bytecode_from_string(data)  # resets the bucket when the source changed
         except Exception:  # a damaged entry is compiled again, whatever is wrong with it
             bucket.reset()
+            return
+        path = self._paths.get(bucket.key)
+        if bucket.code is not None and path is not None:
+            # As Python does for a module found moved: an error names the layout as this build names it (an
+            # earlier build may have named the same folder another way, `layouts` or `/home/me/site/layouts`).
+            bucket.code = _compiled_from(bucket.code, path)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._compiled[bucket.key] = bucket.bytecode_to_string()
@@ -80,6 +90,12 @@ class CompiledLayouts(jinja2.BytecodeCache):
             return None
         kept = {name: code for name, code in self._compiled.items() if name in self._names}
         return marshal.dumps((self._fingerprint, kept))
+
+
+def _compiled_from(code: CodeType, path: str) -> CodeType:
+    """Return the code as if compiled from the file at `path`, with every function in it."""
+    consts = tuple(_compiled_from(const, path) if isinstance(const, CodeType) else const for const in code.co_consts)
+    return code.replace(co_filename=path, co_consts=consts)
 
 
 def _decode(stored: bytes | None, fingerprint: str) -> dict[str, bytes]:

@@ -14,12 +14,13 @@ from .anchor import Anchor, AnchoredArticle, nesting_problems, place, placements
 from .audit import audit_article
 from .block_cache import BlockCache
 from .config import Site, load_config
+from .layouts import LayoutFailed, template_problem
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
 from .markdown import parse_article
 from .pipeline import build_inputs, collector_paused, config_path
 from .problems import Problem, Where
 from .reading import read
-from .render import make_environment, page_assets, render_article, site_files, template_problem
+from .render import make_environment, page_assets, render_article, site_files
 from .validate import validate_article
 from .write import replace_file, write
 
@@ -128,12 +129,16 @@ class Builder:
             look.templates = None
             return problems
         if templates != look.templates or look.env is None:
-            look.templates, look.env, look.generation = templates, make_environment(templates), look.generation + 1
+            env = make_environment(templates, str(self.sources.layouts))
+            look.templates, look.env, look.generation = templates, env, look.generation + 1
             try:
-                look.assets = page_assets(look.env)
+                look.assets = page_assets(env)
             except jinja2.TemplateError as error:
                 look.templates = None  # compile again next time, to report the error again
                 return [template_problem(error, str(self.sources.layouts))]
+            except LayoutFailed as failed:
+                look.templates = None
+                return [failed.problem]
         return []
 
     def _scan(self) -> tuple[list[_Article], tuple[str, ...], list[Problem]]:
@@ -192,6 +197,8 @@ class Builder:
             return site_files(anchored, pages, look.env, look.assets, look.site), []
         except jinja2.TemplateError as error:
             return {}, [template_problem(error, str(self.sources.layouts))]
+        except LayoutFailed as failed:
+            return {}, [failed.problem]
 
     def _page(self, entry: _Article, anchored: AnchoredArticle) -> str:
         """Render an article's page, reusing the notes rendered with the same layouts and settings."""

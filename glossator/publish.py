@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from .config import Site
+from .layouts import run_layout
 from .model import Article
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -29,7 +30,7 @@ def not_found(env: jinja2.Environment, assets: dict[str, Any], site: Site) -> st
     # GitHub Pages serves this file at the missing address, /REPO/a/b/c, where a relative link
     # would point into a folder that does not exist: start from the base path instead.
     home = f"{site.base_path}index.html" if site.base_path else "index.html"
-    return env.get_template("404.html").render(**assets, site=site, canonical=None, home=home)
+    return run_layout(env.get_template("404.html"), "404.html", **assets, site=site, canonical=None, home=home)
 
 
 def feed(articles: list[Article], env: jinja2.Environment, site: Site) -> str:
@@ -37,8 +38,8 @@ def feed(articles: list[Article], env: jinja2.Environment, site: Site) -> str:
     entries = [_entry(article, site) for article in articles]
     entries.sort(key=lambda entry: entry["moment"], reverse=True)
     newest = entries[0]["moment"] if entries else site.source_date or _EPOCH
-    return env.get_template("feed.xml").render(site=site, entries=entries, updated=rfc3339(newest),
-                                               home=site.url("index.html"), self_url=site.url("feed.xml"))
+    return run_layout(env.get_template("feed.xml"), "feed.xml", site=site, entries=entries, updated=rfc3339(newest),
+                      home=site.url("index.html"), self_url=site.url("feed.xml"))
 
 
 def _entry(article: Article, site: Site) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def sitemap(articles: list[Article], env: jinja2.Environment, site: Site) -> str
     newest = max(dates, key=read_date) if dates else None
     pages = [{"url": site.url("index.html"), "lastmod": _lastmod(newest)}]
     pages += [{"url": site.url(f"{a.slug}.html"), "lastmod": _lastmod(a.meta.date)} for a in articles]
-    return env.get_template("sitemap.xml").render(pages=pages)
+    return run_layout(env.get_template("sitemap.xml"), "sitemap.xml", pages=pages)
 
 
 def _lastmod(date: str | None) -> str | None:

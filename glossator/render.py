@@ -16,11 +16,12 @@ from .anchor import Anchor, AnchoredArticle
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
 from .config import Site
+from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
 from .package import package
-from .problems import Problem, Where
+from .problems import Problem
 from .publish import publish
 
 _NO_SITE = Site()
@@ -38,10 +39,10 @@ class Change:
     after: str
 
 
-def make_environment(templates: dict[str, str]) -> jinja2.Environment:
-    """Return a Jinja environment over the layout files, escaping everything by default."""
+def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinja2.Environment:
+    """Return a Jinja environment over the layout files read from `folder`, escaping everything by default."""
     env = jinja2.Environment(
-        loader=jinja2.DictLoader(templates),
+        loader=Layouts(templates, folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -64,7 +65,7 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layout
     """Render every article page, the index, the offline ZIP and the publishing files; return them by path.
 
     `compiled` holds the layouts compiled by an earlier build, to which this one adds what it compiles."""
-    env = make_environment(templates)
+    env = make_environment(templates, layouts_name)
     if compiled is not None:
         compiled.attach(env)
     try:
@@ -73,6 +74,8 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layout
         return site_files(articles, pages, env, assets, site), []
     except jinja2.TemplateError as error:
         return {}, [template_problem(error, layouts_name)]
+    except LayoutFailed as failed:
+        return {}, [failed.problem]
 
 
 def site_files(articles: list[AnchoredArticle], pages: dict[str, str], env: jinja2.Environment,
@@ -101,8 +104,9 @@ def _received(articles: list[AnchoredArticle]) -> dict[str, bytes]:
 def render_index(listed: list[dict[str, Any]], env: jinja2.Environment, assets: dict[str, Any], site: Site, *,
                  archive: str | None) -> str:
     """Render the index; `archive` is the offline ZIP's size, None for the copy inside the ZIP."""
-    return _render_page(env, "index.html", assets, articles=listed, site=site, canonical=site.url("index.html"),
-                        archive=archive, feed=archive is not None and site.base_url is not None)
+    return _render_page(env, "index.html", "index.html", assets, articles=listed, site=site,
+                        canonical=site.url("index.html"), archive=archive,
+                        feed=archive is not None and site.base_url is not None)
 
 
 def _file_size(size: int) -> str:
@@ -115,19 +119,20 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
     """Render one article page; `rendered_notes` and `blocks` keep HTML for the next call with the same env."""
     md = article_parser()
     notes = note_parser()
-    render_note = _note_renderer(env, notes, {} if rendered_notes is None else rendered_notes)
+    article = anchored.article
+    page = f"{article.slug}.html"
+    render_note = _note_renderer(env, notes, page, {} if rendered_notes is None else rendered_notes)
     if blocks is not None:
         body = blocks.render(md, anchored, render_note)
     else:
         tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
         body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
-    article = anchored.article
-    return _render_page(env, "article.html", assets, article=article, meta=article.meta, body=Markup(body),
+    return _render_page(env, "article.html", page, assets, article=article, meta=article.meta, body=Markup(body),
                         counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
-                        site=site, canonical=site.url(f"{article.slug}.html"))
+                        site=site, canonical=site.url(page))
 
 
-def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, str]) -> Any:
+def _note_renderer(env: jinja2.Environment, notes: Any, page: str, rendered: dict[Anchor, str]) -> Any:
     partials: dict[str, jinja2.Template] = {}  # by kind: looked up once, not once per note
 
     def render_note(anchor: Anchor) -> str:
@@ -141,7 +146,8 @@ def _note_renderer(env: jinja2.Environment, notes: Any, rendered: dict[Anchor, s
         if annotation.kind not in partials:
             partials[annotation.kind] = env.get_template(f"partials/{annotation.kind}.html")
         template = partials[annotation.kind]
-        html = template.render(anchor=anchor, annotation=annotation, body=body, change=change, sources=sources)
+        html = run_layout(template, page, anchor=anchor, annotation=annotation, body=body, change=change,
+                          sources=sources)
         rendered[anchor] = html.strip()
         return rendered[anchor]
 
@@ -161,8 +167,8 @@ def word_change(original: str, printed: str) -> Change:
                   "".join(new[start : len(new) - end]), "".join(old[len(old) - end :]))
 
 
-def _render_page(env: jinja2.Environment, name: str, assets: dict[str, Any], **context: Any) -> str:
-    return env.get_template(name).render(**assets, **context)
+def _render_page(env: jinja2.Environment, name: str, page: str, assets: dict[str, Any], **context: Any) -> str:
+    return run_layout(env.get_template(name), page, **assets, **context)
 
 
 def page_assets(env: jinja2.Environment) -> dict[str, Any]:
@@ -178,7 +184,7 @@ def _static(env: jinja2.Environment, name: str) -> str:
     source = env.loader.get_source(env, name)[0] if env.loader else ""
     marks = (env.block_start_string, env.variable_start_string, env.comment_start_string)
     if not source or any(mark in source for mark in marks):
-        return env.get_template(name).render()
+        return run_layout(env.get_template(name), None)  # inlined in every page: no one page to name
     return source
 
 
@@ -210,11 +216,3 @@ def long_date(value: str | None) -> str:
         return ""
     date = datetime.date.fromisoformat(value[:10])
     return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
-
-
-def template_problem(error: jinja2.TemplateError, layouts: str) -> Problem:
-    """Turn a Jinja error into a problem at the layout file and line."""
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        where = Where(f"{layouts}/{error.name or error.filename}", error.lineno or 1, 1)
-        return Problem(where, f"layout error: {error.message}")
-    return Problem(Where(layouts), f"layout error: {error}")

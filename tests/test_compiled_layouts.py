@@ -15,7 +15,7 @@ from glossator.compiled_layouts import cache_file, environment_fingerprint
 from glossator.load import load_layouts
 from glossator.render import make_environment
 
-from .conftest import LAYOUTS, Run
+from .conftest import ARTICLE, LAYOUTS, Run
 
 
 @pytest.fixture
@@ -51,6 +51,24 @@ def test_an_edited_layout_shows_in_the_next_build(content: Callable[..., Path], 
     article.write_text(article.read_text("utf-8").replace("</article>", "<p>An edited layout</p></article>"), "utf-8")
     assert build(folder, layouts, tmp_path / "site").problems == []
     assert "An edited layout" in (tmp_path / "site" / "small.html").read_text("utf-8")
+
+
+def test_an_error_in_a_kept_layout_names_it_as_this_build_names_the_folder(
+        content: Callable[..., Path], layouts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Kept from a build that named the folder by its full path, used by one that names it relative to here.
+    article = layouts / "article.html"
+    lines = article.read_text("utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines) if "<h1>" in text) + 2
+    lines.insert(line - 1, '{% if meta.title == "Boom" %}{{ 1 // 0 }}{% endif %}\n')
+    article.write_text("".join(lines), "utf-8")
+    assert build(content(), layouts, tmp_path / "site").problems == []
+    content({"small.md": ARTICLE.replace("A small article", "Boom")})
+    monkeypatch.chdir(tmp_path)
+    _no_compiling(monkeypatch)
+    result = check(Path("content"), Path("layouts"))
+    assert [str(problem) for problem in result.problems] == [
+        f"layouts/article.html:{line}:1: error: layout error: integer division or modulo by zero"
+        " (while rendering small.html)"]
 
 
 def _fingerprint(layouts: Path) -> str:

@@ -154,3 +154,38 @@ def test_a_dense_article_rendered_block_by_block_equals_a_clean_build(tmp_path: 
     sidecar = tmp_path / "content" / "dense.annotations.yaml"
     sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("note: ", "note: Edited. ", 1), encoding="utf-8")
     _rebuild_and_compare(tmp_path, builder, last_good)
+
+
+def _insert_after(path: Path, marker: str, added: str) -> int:
+    """Add a line to a file after the first line containing `marker`; return its line number."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if marker in line) + 1
+    path.write_text("".join([*lines[:at], added + "\n", *lines[at:]]), encoding="utf-8")
+    return at + 1
+
+
+def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_site_kept(tmp_path: Path) -> None:
+    builder, last_good = _built_site(tmp_path)
+    layouts = tmp_path / "layouts"
+    note = layouts / "partials" / "note.html"
+    line = _insert_after(note, '<span class="sidenote', "{{ anchor.nope.x }}")
+    expected = (f"{note}:{line}:1: error: layout error: 'glossator.anchor.Anchor object' has no attribute 'nope'"
+                " (while rendering alpha.html)")
+    assert [str(problem) for problem in builder.rebuild().problems] == [expected]
+    assert _tree(tmp_path / "site") == last_good
+    _rebuild_and_compare(tmp_path, builder, last_good)  # reported again, as a clean build reports it
+    shutil.copy(LAYOUTS / "partials" / "note.html", note)
+    assert builder.rebuild().ok
+
+    # An error only some content sets off: a content edit, the layouts unchanged.
+    line = _insert_after(layouts / "article.html", "<h1>", '{% if meta.title == "Boom" %}{{ 1 // 0 }}{% endif %}')
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    alpha = tmp_path / "content" / "alpha.md"
+    alpha.write_text(_article("alpha", 0).replace("Article alpha", "Boom"), encoding="utf-8")
+    outcome = builder.rebuild()
+    assert [str(problem) for problem in outcome.problems] == [
+        f"{layouts / 'article.html'}:{line}:1: error: layout error: integer division or modulo by zero"
+        " (while rendering alpha.html)"]
+    assert _tree(tmp_path / "site") == last_good
+    _apply(tmp_path, "add", "alpha", 1)
+    _rebuild_and_compare(tmp_path, builder, last_good)
