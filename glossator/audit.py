@@ -111,11 +111,31 @@ def _differences(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs:
         received_words = _excerpt(theirs, j1, j2)
         message = (f"the page differs from the received text here and no correction declares it: "
                    f"page reads \"{page_words}\", received text reads \"{received_words}\"")
-        problems.append(Problem(where, message))
+        problems.append(Problem(where, message + _remedy(anchored, words, theirs, (i1, i2, j1, j2))))
     if len(changes) > _MAX_REPORTED:
         where = Where(anchored.article.path, anchored.article.body_line, 1)
         problems.append(Problem(where, f"{len(changes) - _MAX_REPORTED} more undeclared differences"))
     return problems
+
+
+_FRAME_FIELDS = ("title", "subtitle", "byline", "credit")
+
+
+def _remedy(anchored: AnchoredArticle, words: list[str], theirs: list[str], change: tuple[int, int, int, int]) -> str:
+    """Say how to declare the difference: a field the received text opens or closes with, or a correction."""
+    i1, i2, j1, j2 = change
+    received = theirs[j1:j2]
+    side = "before" if i1 == i2 == 0 else "after" if i1 == i2 == len(words) else None
+    field = next((name for name in _FRAME_FIELDS
+                  if received and received == fold(getattr(anchored.article.meta, name, None) or "").text.split()),
+                 None)
+    if side and field:
+        return f"; the received text {'opens' if side == 'before' else 'closes'} with the {field}: add " \
+               f"'source_frame: {{{side}: [{field}]}}' to the front matter"
+    # The quote takes a word on each side, so that it has words to stand on where the page dropped some.
+    quote = " ".join(words[max(0, i1 - 1) : i2 + 1])
+    original = " ".join(theirs[max(0, j1 - 1) : j2 + 1])
+    return f"; if the change is meant, declare it: add a correction with quote \"{quote}\" and original \"{original}\""
 
 
 def _where(anchored: AnchoredArticle, origins: list[_Origin], offset: int) -> Where:

@@ -68,7 +68,21 @@ def test_changing_one_word_outside_any_correction_fails(content: Callable[..., P
     assert result.errors == [
         f"{folder}/talks.md:11:16: error: the page differs from the received text here and no correction "
         "declares it: page reads \"up They agreed to [rebuild] military channels. Jane Reporter\", "
-        "received text reads \"up They agreed to [restore] military channels. Jane Reporter\""]
+        "received text reads \"up They agreed to [restore] military channels. Jane Reporter\"; if the change is "
+        "meant, declare it: add a correction with quote \"to rebuild military\" and original \"to restore military\""]
+
+
+@pytest.mark.parametrize(("frame", "side", "verb", "field"), [
+    ("  before: [title]\n", "after", "closes", "byline"), ("  after: [byline]\n", "before", "opens", "title")])
+def test_a_headline_or_byline_left_out_of_the_frame_is_told_how_to_frame_it(
+        content: Callable[..., Path], glossator: Callable[..., Run], frame: str, side: str, verb: str,
+        field: str) -> None:
+    article = ARTICLE.replace("  before: [title]\n  after: [byline]\n", frame)
+    result = glossator("check", "--content", content(_files(article=article)))
+    assert result.code == 1
+    [error] = result.errors
+    assert error.endswith(f"; the received text {verb} with the {field}: add 'source_frame: {{{side}: [{field}]}}' to "
+                          "the front matter")
 
 
 def test_changing_a_corrections_original_fails(content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
