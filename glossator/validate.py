@@ -39,6 +39,12 @@ def _check(name: str) -> Check | None:
 
 
 @cache
+def key_pattern(schema: str, key: str) -> re.Pattern[str]:
+    """Compile the pattern a top-level key's text must match in a bundled schema, the one statement of its rule."""
+    return re.compile(_schema(schema)["properties"][key]["pattern"])
+
+
+@cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     import jsonschema  # only to say what is wrong: its import alone costs more than a small build
 
@@ -220,9 +226,7 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
-    schema: Any = _schema("front_matter.schema.json")
-    pattern = schema["properties"]["date"]["pattern"]
-    if not isinstance(date, str) or not re.match(pattern, date):
+    if not isinstance(date, str) or not key_pattern("front_matter.schema.json", "date").search(date):
         return []  # the schema has said what is wrong with its shape; here only the calendar
     try:
         datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)

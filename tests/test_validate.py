@@ -86,3 +86,16 @@ def test_ids_are_safe_names_the_page_does_not_use_itself() -> None:
     for bad in ("ref-x", "toggle-x", "1abc", "a b", "a" * 65, "é"):
         assert _problems(f"annotations:\n  - quote: q\n    note: n\n    id: '{bad}'\n")[0].startswith("4:9: 'id' is not")
     assert _problems("annotations:\n  - quote: q\n    note: n\n    id: Note_1-a\n") == []
+
+
+def test_a_trailing_line_break_is_not_part_of_a_name_or_a_date() -> None:
+    # A YAML block scalar (`id: |`) ends its text with a line break, which would land in the page's ids and links.
+    assert _problems("annotations:\n  - quote: q\n    note: n\n    id: |\n      intro\n") == [
+        "4:9: 'id' is not valid: 'intro\n'; expected a stable name for the note's URL: a letter, then up to 63 "
+        "letters, digits, '-' or '_', not starting 'ref-' or 'toggle-' (the page uses those)",
+    ]
+    front = "title: t\nlang: |\n  en\ndate: |\n  2024-05-01\n"
+    assert [line.split(";")[0] for line in _problems(front, "front_matter.schema.json")] == [
+        "2:7: 'lang' is not valid: 'en\n'",
+        "4:7: 'date' is not valid: '2024-05-01\n'",
+    ]
