@@ -162,9 +162,22 @@ def _expected(error: jsonschema.ValidationError) -> str:
         return "must be one of: " + ", ".join(str(choice) for choice in choices)
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
+    if error.validator == "pattern" and "patternErrorMessage" in schema:
+        return f"{schema['patternErrorMessage']}, not '{_short(error.instance)}'{_scheme_hint(error)}"
     if error.validator == "pattern":
         return f"is not valid: '{_short(error.instance)}'; expected {schema.get('description', 'another form')}"
     return f"is not valid: expected {schema.get('description', error.message)}"
+
+
+def _scheme_hint(error: jsonschema.ValidationError) -> str:
+    """Suggest the address with https:// in front, when it has no scheme and that would make it valid."""
+    value, pattern = str(error.instance), str(error.validator_value)
+    if _SCHEME.match(value) or not re.search(pattern, "https://" + value):
+        return ""
+    return f": did you mean '{_short('https://' + value)}'?"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: javascript:, ftp:, mailto: ...
 
 
 def _short(value: object, limit: int = 40) -> str:

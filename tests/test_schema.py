@@ -54,7 +54,10 @@ CRAFTED: list[tuple[str, Any]] = [
     ("config.schema.json", {"base_url": "https://example.org/\n"}),
     ("annotations.schema.json", {"annotations": [{"quote": "q", "note": "n", "id": "intro\n"}]}),
     ("front_matter.schema.json", {"title": "t", "lang": "en\n", "date": "2024-05-01\n"}),
-]
+    ("front_matter.schema.json", {"title": "t", "source_url": "www.example.org/story"}),
+    ("front_matter.schema.json", {"title": "t", "source_url": "mailto:desk@example.org"}),
+] + [("annotations.schema.json", {"annotations": [{"quote": "q", "note": "n", "sources": [{"title": "t", "url": url}]}]})
+     for url in ("javascript:alert(1)", "https://example.org/\n", "http://example.org", "example.org/minutes")]
 
 
 @pytest.mark.parametrize(("name", "data"), _content_data() + CRAFTED)
