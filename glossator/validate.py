@@ -105,15 +105,47 @@ def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...],
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
     """Validate located data with a bundled JSON Schema, one plain message per mistake, in file order."""
-    check = _check(schema)
-    if check is not None and check(located.data):
-        return []  # valid, as most content is: nothing to explain
-    known = _known_keys(_schema(schema))
-    problems: list[Problem] = []
-    for error in _validator(schema).iter_errors(located.data):
-        if not _misspelt(error, known):
-            problems += _problems(located, error, root)
+    problems = [problem for error in _errors(located.data, schema) for problem in _problems(located, error, root)]
     return sorted(problems, key=lambda p: (p.where, p.message))
+
+
+def _errors(data: Any, schema: str) -> list[jsonschema.ValidationError]:
+    """Return the schema's errors in data, less those that only follow from another one."""
+    check = _check(schema)
+    if check is not None and check(data):
+        return []  # valid, as most content is: nothing to explain
+    errors = list(_validator(schema).iter_errors(data))
+    known = _known_keys(_schema(schema))
+    unjudged = _unjudged(errors, _condition_keys(_schema(schema)))
+    return [error for error in errors if not _misspelt(error, known) and not _follows_from(error, unjudged)]
+
+
+def _condition_keys(schema: Any) -> set[str]:
+    """Return the keys whose values an `if` reads, such as 'kind'."""
+    if isinstance(schema, list):
+        return set().union(*(_condition_keys(item) for item in schema))
+    if not isinstance(schema, dict):
+        return set()
+    condition = schema.get("if")
+    names = set(condition.get("properties", {})) if isinstance(condition, dict) else set()
+    return names.union(*(_condition_keys(value) for value in schema.values()))
+
+
+def _unjudged(errors: list[jsonschema.ValidationError], condition_keys: set[str]) -> list[YamlPath]:
+    """Return the places whose `if` read a wrong value: 'kind: corection' is neither a note nor a correction."""
+    return [tuple(error.absolute_path)[:-1] for error in errors
+            if error.absolute_path and error.absolute_path[-1] in condition_keys and not _in_branch(error)]
+
+
+def _follows_from(error: jsonschema.ValidationError, unjudged: list[YamlPath]) -> bool:
+    """Tell whether an error comes from a `then` or `else` chosen by a wrong value (fixing that may undo it)."""
+    path = tuple(error.absolute_path)
+    return _in_branch(error) and any(path[:len(place)] == place for place in unjudged)
+
+
+def _in_branch(error: jsonschema.ValidationError) -> bool:
+    steps = list(error.absolute_schema_path)
+    return any(step in ("then", "else") and steps[i - 1 : i] != ["properties"] for i, step in enumerate(steps))
 
 
 def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
@@ -159,7 +191,7 @@ def _expected(error: jsonschema.ValidationError) -> str:
         return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
     if error.validator == "enum":
         choices: list[Any] = error.validator_value  # type: ignore[assignment]
-        return "must be one of: " + ", ".join(str(choice) for choice in choices)
+        return "must be one of: " + ", ".join(str(choice) for choice in choices) + _closest(error.instance, choices)
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
     if error.validator == "pattern" and "patternErrorMessage" in schema:
@@ -167,6 +199,17 @@ def _expected(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         return f"is not valid: '{_short(error.instance)}'; expected {schema.get('description', 'another form')}"
     return f"is not valid: expected {schema.get('description', error.message)}"
+
+
+def _closest(value: object, choices: list[Any]) -> str:
+    """Suggest the allowed value nearest to a misspelt one ('corection', 'Correction': 'correction')."""
+    if not isinstance(value, str):
+        return ""
+    import difflib
+
+    folded = {str(choice).casefold(): str(choice) for choice in choices}
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean '{folded[close[0]]}'?" if close else ""
 
 
 def _scheme_hint(error: jsonschema.ValidationError) -> str:

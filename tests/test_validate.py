@@ -121,3 +121,17 @@ def test_link_fields_take_only_full_web_addresses() -> None:
     assert _problems("title: t\nsource_url: www.example.org/story\n", "front_matter.schema.json") == [
         f"2:13: 'source_url' {WEB_ADDRESS}, not 'www.example.org/story': did you mean 'https://www.example.org/story'?",
     ]
+
+
+def test_a_wrong_kind_is_named_with_the_nearest_and_nothing_that_only_follows_from_it() -> None:
+    # 'original' (or a missing 'note') is wrong only because the kind is: adding 'kind: correction' would repeat a key.
+    text = ("annotations:\n  - quote: q\n    kind: corection\n    original: o\n"
+            "  - quote: r\n    kind: Correction\n    original: p\n    note: n\n"
+            "  - quote: s\n    kind: comment\n    note: n\n"
+            "  - quote: t\n    original: o\n    note: n\n")
+    assert _problems(text) == [
+        "3:11: 'kind' must be one of: note, correction; did you mean 'correction'?",
+        "6:11: 'kind' must be one of: note, correction; did you mean 'correction'?",
+        "10:11: 'kind' must be one of: note, correction",
+        "13:5: 'original' belongs to a correction: add 'kind: correction', or remove 'original'",
+    ]
