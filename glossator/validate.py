@@ -54,8 +54,9 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
     """Turn loaded files into checked articles; collect every problem found.
 
-    An article whose front matter has mistakes but whose sidecar is sound is returned too, with its problems:
-    placing its quotes finds their mistakes in the same run. No page is rendered while there are problems."""
+    An article with mistakes in its front matter or in some annotations is returned too, with its problems and
+    its sound annotations: placing their quotes finds their mistakes in the same run. No page is rendered while
+    there are problems."""
     articles: list[Article] = []
     problems: list[Problem] = []
     for file in files:
@@ -75,14 +76,12 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
         annotations, sidecar_problems = _annotations(file.sidecar, file.sidecar_path)
     # A sidecar that exists but could not be read has its error from load; anchoring and auditing the
     # article without its annotations would only bury that error under consequences of it.
-    unreadable_sidecar = file.sidecar_path is not None and file.sidecar is None
-    if sidecar_problems or unreadable_sidecar:
-        return None, problems + sidecar_problems
-    if meta is None or problems:
-        # The front matter is wrong but the sidecar is sound: its quotes are still placed, so that one run reports
-        # every mistake (the build stops before rendering). The received text is left out: the audit needs the
-        # front matter.
-        return _article(file, meta or _UNCHECKED, annotations, received=None), problems
+    if file.sidecar_path is not None and file.sidecar is None:
+        return None, problems
+    if meta is None or problems or sidecar_problems:
+        # The sound annotations' quotes are still placed, so that one run reports every mistake (the build stops
+        # before rendering). The received text is left out: the audit needs the front matter and every correction.
+        return _article(file, meta or _UNCHECKED, annotations, received=None), problems + sidecar_problems
     return _article(file, meta, annotations, received=file.received), []
 
 
@@ -105,7 +104,11 @@ def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...],
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
     """Validate located data with a bundled JSON Schema, one plain message per mistake, in file order."""
-    problems = [problem for error in _errors(located.data, schema) for problem in _problems(located, error, root)]
+    return _explained(located, _errors(located.data, schema), root)
+
+
+def _explained(located: Located, errors: list[jsonschema.ValidationError], root: str) -> list[Problem]:
+    problems = [problem for error in errors for problem in _problems(located, error, root)]
     return sorted(problems, key=lambda p: (p.where, p.message))
 
 
@@ -308,11 +311,16 @@ def _annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], l
         shape = {type(None): "empty", list: "a list"}.get(type(sidecar.data), "a single value")
         message = f"the annotations file is {shape}; it must be a mapping with the key 'annotations' holding a list"
         return (), [Problem(Where(file, 1, 1), message)]
-    problems = schema_problems(sidecar, "annotations.schema.json")
-    if problems:
+    errors = _errors(sidecar.data, "annotations.schema.json")
+    problems = _explained(sidecar, errors, "the file")
+    items = sidecar.data.get("annotations")
+    if not isinstance(items, list):
         return (), problems
-    annotations = tuple(_annotation(sidecar, i, item) for i, item in enumerate(sidecar.data["annotations"]))
-    return annotations, _duplicate_ids(sidecar, annotations)
+    # An annotation with a mistake is left out; the others go on to have their quotes placed.
+    wrong = {error.absolute_path[1] for error in errors if tuple(error.absolute_path)[:1] == ("annotations",)
+             and len(error.absolute_path) > 1}
+    checked = [(i, _annotation(sidecar, i, item)) for i, item in enumerate(items) if i not in wrong]
+    return tuple(annotation for _, annotation in checked), problems + _duplicate_ids(sidecar, checked)
 
 
 def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotation:
@@ -322,10 +330,10 @@ def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotatio
                       kind=item.get("kind", "note"), sources=sources, **fields)
 
 
-def _duplicate_ids(sidecar: Located, annotations: tuple[Annotation, ...]) -> list[Problem]:
+def _duplicate_ids(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
     first: dict[str, int] = {}
     problems = []
-    for i, annotation in enumerate(annotations):
+    for i, annotation in annotations:
         if annotation.id is None:
             continue
         if annotation.id in first:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from glossator.located_yaml import parse_yaml
 from glossator.validate import schema_problems
 
-from .conftest import REPO
+from .conftest import LAYOUTS, REPO, Run
 
 SCHEMAS = REPO / "glossator"
 MODELINE = "# yaml-language-server: $schema=../glossator/annotations.schema.json"
@@ -135,3 +137,18 @@ def test_a_wrong_kind_is_named_with_the_nearest_and_nothing_that_only_follows_fr
         "10:11: 'kind' must be one of: note, correction",
         "13:5: 'original' belongs to a correction: add 'kind: correction', or remove 'original'",
     ]
+
+
+def test_one_bad_annotation_does_not_keep_the_others_from_being_checked(
+        content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    folder = content({"a.md": "---\ntitle: A small article\n---\nThe quick brown fox jumps over the lazy dog.\n",
+                      "a.annotations.yaml": "annotations:\n  - quote: brown fox\n    nte: A typo.\n"
+                                            "  - quote: purple cow\n    note: Not in the article.\n"
+                                            "  - quote: lazy dog\n    note: Sound.\n"})
+    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/a.annotations.yaml:3:5: error: unknown key 'nte': did you mean 'note'?",
+        f"{folder}/a.annotations.yaml:4:5: error: quote \"purple cow\" is not in the article",
+    ]
+    assert not (tmp_path / "site").exists()
