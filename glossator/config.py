@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,11 +12,11 @@ from urllib.parse import quote, urlsplit
 from .load import read_file
 from .located_yaml import parse_yaml
 from .problems import Problem, Where
-from .validate import schema_problems
+from .validate import key_pattern, schema_problems
 
 CONFIG_NAME = "glossator.yaml"
 DEFAULT_TITLE = "Annotated articles"
-_BASE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+_SCHEMA = "config.schema.json"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Site:
 
 def base_url_problem(url: str) -> str | None:
     """Say what is wrong with a base URL, or return None if it will do."""
-    if _BASE_URL.fullmatch(url):
+    if key_pattern(_SCHEMA, "base_url").search(url):  # the rule glossator.yaml follows
         return None
     return f"'{url}' is not a base URL: give an http or https address such as https://USER.github.io/REPO/"
 
@@ -57,7 +56,7 @@ def parse_config(text: str, file: str) -> tuple[Site, list[Problem]]:
     if not isinstance(located.data, dict):
         message = "the settings must be a mapping of keys to values, such as 'base_url: https://example.org/'"
         return Site(), [Problem(located.where(()), message)]
-    problems = schema_problems(located, "config.schema.json", root="the settings")
+    problems = schema_problems(located, _SCHEMA, root="the settings")
     if problems:
         return Site(), problems
     data = located.data

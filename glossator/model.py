@@ -68,7 +68,7 @@ class Meta:
 
 @dataclass(frozen=True)
 class Article:
-    """An article whose front matter and annotations passed validation."""
+    """An article checked by validation: with problems, its sound annotations only, there to have quotes placed."""
 
     slug: str
     path: str

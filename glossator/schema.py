@@ -16,8 +16,10 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
-# Keywords that only describe: they never make a value invalid.
-_NOTES = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default"})
+# Keywords that only describe: they never make a value invalid. patternErrorMessage is what editors (VS Code,
+# the YAML language server) say when a pattern fails, and the build says it too.
+_NOTES = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default",
+                    "patternErrorMessage"})
 _TYPES: dict[str, Check] = {
     "string": lambda value: isinstance(value, str),
     "object": lambda value: isinstance(value, dict),

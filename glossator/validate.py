@@ -39,6 +39,12 @@ def _check(name: str) -> Check | None:
 
 
 @cache
+def key_pattern(schema: str, key: str) -> re.Pattern[str]:
+    """Compile the pattern a top-level key's text must match in a bundled schema, the one statement of its rule."""
+    return re.compile(_schema(schema)["properties"][key]["pattern"])
+
+
+@cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     import jsonschema  # only to say what is wrong: its import alone costs more than a small build
 
@@ -48,8 +54,9 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
     """Turn loaded files into checked articles; collect every problem found.
 
-    An article whose front matter has mistakes but whose sidecar is sound is returned too, with its problems:
-    placing its quotes finds their mistakes in the same run. No page is rendered while there are problems."""
+    An article with mistakes in its front matter or in some annotations is returned too, with its problems and
+    its sound annotations: placing their quotes finds their mistakes in the same run. No page is rendered while
+    there are problems."""
     articles: list[Article] = []
     problems: list[Problem] = []
     for file in files:
@@ -69,14 +76,12 @@ def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
         annotations, sidecar_problems = _annotations(file.sidecar, file.sidecar_path)
     # A sidecar that exists but could not be read has its error from load; anchoring and auditing the
     # article without its annotations would only bury that error under consequences of it.
-    unreadable_sidecar = file.sidecar_path is not None and file.sidecar is None
-    if sidecar_problems or unreadable_sidecar:
-        return None, problems + sidecar_problems
-    if meta is None or problems:
-        # The front matter is wrong but the sidecar is sound: its quotes are still placed, so that one run reports
-        # every mistake (the build stops before rendering). The received text is left out: the audit needs the
-        # front matter.
-        return _article(file, meta or _UNCHECKED, annotations, received=None), problems
+    if file.sidecar_path is not None and file.sidecar is None:
+        return None, problems
+    if meta is None or problems or sidecar_problems:
+        # The sound annotations' quotes are still placed, so that one run reports every mistake (the build stops
+        # before rendering). The received text is left out: the audit needs the front matter and every correction.
+        return _article(file, meta or _UNCHECKED, annotations, received=None), problems + sidecar_problems
     return _article(file, meta, annotations, received=file.received), []
 
 
@@ -99,15 +104,51 @@ def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...],
 
 def schema_problems(located: Located, schema: str, *, root: str = "the file") -> list[Problem]:
     """Validate located data with a bundled JSON Schema, one plain message per mistake, in file order."""
-    check = _check(schema)
-    if check is not None and check(located.data):
-        return []  # valid, as most content is: nothing to explain
-    known = _known_keys(_schema(schema))
-    problems: list[Problem] = []
-    for error in _validator(schema).iter_errors(located.data):
-        if not _misspelt(error, known):
-            problems += _problems(located, error, root)
+    return _explained(located, _errors(located.data, schema), root)
+
+
+def _explained(located: Located, errors: list[jsonschema.ValidationError], root: str) -> list[Problem]:
+    problems = [problem for error in errors for problem in _problems(located, error, root)]
     return sorted(problems, key=lambda p: (p.where, p.message))
+
+
+def _errors(data: Any, schema: str) -> list[jsonschema.ValidationError]:
+    """Return the schema's errors in data, less those that only follow from another one."""
+    check = _check(schema)
+    if check is not None and check(data):
+        return []  # valid, as most content is: nothing to explain
+    errors = list(_validator(schema).iter_errors(data))
+    known = _known_keys(_schema(schema))
+    unjudged = _unjudged(errors, _condition_keys(_schema(schema)))
+    return [error for error in errors if not _misspelt(error, known) and not _follows_from(error, unjudged)]
+
+
+def _condition_keys(schema: Any) -> set[str]:
+    """Return the keys whose values an `if` reads, such as 'kind'."""
+    if isinstance(schema, list):
+        return set().union(*(_condition_keys(item) for item in schema))
+    if not isinstance(schema, dict):
+        return set()
+    condition = schema.get("if")
+    names = set(condition.get("properties", {})) if isinstance(condition, dict) else set()
+    return names.union(*(_condition_keys(value) for value in schema.values()))
+
+
+def _unjudged(errors: list[jsonschema.ValidationError], condition_keys: set[str]) -> list[YamlPath]:
+    """Return the places whose `if` read a wrong value: 'kind: corection' is neither a note nor a correction."""
+    return [tuple(error.absolute_path)[:-1] for error in errors
+            if error.absolute_path and error.absolute_path[-1] in condition_keys and not _in_branch(error)]
+
+
+def _follows_from(error: jsonschema.ValidationError, unjudged: list[YamlPath]) -> bool:
+    """Tell whether an error comes from a `then` or `else` chosen by a wrong value (fixing that may undo it)."""
+    path = tuple(error.absolute_path)
+    return _in_branch(error) and any(path[:len(place)] == place for place in unjudged)
+
+
+def _in_branch(error: jsonschema.ValidationError) -> bool:
+    steps = list(error.absolute_schema_path)
+    return any(step in ("then", "else") and steps[i - 1 : i] != ["properties"] for i, step in enumerate(steps))
 
 
 def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
@@ -153,12 +194,36 @@ def _expected(error: jsonschema.ValidationError) -> str:
         return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
     if error.validator == "enum":
         choices: list[Any] = error.validator_value  # type: ignore[assignment]
-        return "must be one of: " + ", ".join(str(choice) for choice in choices)
+        return "must be one of: " + ", ".join(str(choice) for choice in choices) + _closest(error.instance, choices)
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
+    if error.validator == "pattern" and "patternErrorMessage" in schema:
+        return f"{schema['patternErrorMessage']}, not '{_short(error.instance)}'{_scheme_hint(error)}"
     if error.validator == "pattern":
         return f"is not valid: '{_short(error.instance)}'; expected {schema.get('description', 'another form')}"
     return f"is not valid: expected {schema.get('description', error.message)}"
+
+
+def _closest(value: object, choices: list[Any]) -> str:
+    """Suggest the allowed value nearest to a misspelt one ('corection', 'Correction': 'correction')."""
+    if not isinstance(value, str):
+        return ""
+    import difflib
+
+    folded = {str(choice).casefold(): str(choice) for choice in choices}
+    close = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean '{folded[close[0]]}'?" if close else ""
+
+
+def _scheme_hint(error: jsonschema.ValidationError) -> str:
+    """Suggest the address with https:// in front, when it has no scheme and that would make it valid."""
+    value, pattern = str(error.instance), str(error.validator_value)
+    if _SCHEME.match(value) or not re.search(pattern, "https://" + value):
+        return ""
+    return f": did you mean '{_short('https://' + value)}'?"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: javascript:, ftp:, mailto: ...
 
 
 def _short(value: object, limit: int = 40) -> str:
@@ -220,9 +285,7 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
-    schema: Any = _schema("front_matter.schema.json")
-    pattern = schema["properties"]["date"]["pattern"]
-    if not isinstance(date, str) or not re.match(pattern, date):
+    if not isinstance(date, str) or not key_pattern("front_matter.schema.json", "date").search(date):
         return []  # the schema has said what is wrong with its shape; here only the calendar
     try:
         datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)
@@ -248,11 +311,16 @@ def _annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], l
         shape = {type(None): "empty", list: "a list"}.get(type(sidecar.data), "a single value")
         message = f"the annotations file is {shape}; it must be a mapping with the key 'annotations' holding a list"
         return (), [Problem(Where(file, 1, 1), message)]
-    problems = schema_problems(sidecar, "annotations.schema.json")
-    if problems:
+    errors = _errors(sidecar.data, "annotations.schema.json")
+    problems = _explained(sidecar, errors, "the file")
+    items = sidecar.data.get("annotations")
+    if not isinstance(items, list):
         return (), problems
-    annotations = tuple(_annotation(sidecar, i, item) for i, item in enumerate(sidecar.data["annotations"]))
-    return annotations, _duplicate_ids(sidecar, annotations)
+    # An annotation with a mistake is left out; the others go on to have their quotes placed.
+    wrong = {error.absolute_path[1] for error in errors if tuple(error.absolute_path)[:1] == ("annotations",)
+             and len(error.absolute_path) > 1}
+    checked = [(i, _annotation(sidecar, i, item)) for i, item in enumerate(items) if i not in wrong]
+    return tuple(annotation for _, annotation in checked), problems + _duplicate_ids(sidecar, checked)
 
 
 def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotation:
@@ -262,10 +330,10 @@ def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotatio
                       kind=item.get("kind", "note"), sources=sources, **fields)
 
 
-def _duplicate_ids(sidecar: Located, annotations: tuple[Annotation, ...]) -> list[Problem]:
+def _duplicate_ids(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
     first: dict[str, int] = {}
     problems = []
-    for i, annotation in enumerate(annotations):
+    for i, annotation in annotations:
         if annotation.id is None:
             continue
         if annotation.id in first:

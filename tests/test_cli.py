@@ -18,8 +18,8 @@ def test_all_problems_are_reported_in_one_run_then_a_summary(content: Callable[.
     folder = content({"small.md": ARTICLE, "small.annotations.yaml": sidecar, "other.md": "---\nbyline: x\n---\n"})
     result = glossator("check", "--content", folder)
     assert result.code == 1
-    assert len(result.errors) == 2  # the sidecar's typo stops its checks; the other article's missing title
-    assert result.err.splitlines()[-1] == "2 errors in 2 files"
+    assert len(result.errors) == 3  # the sidecar's typo, its other quote not found, the other article's title
+    assert result.err.splitlines()[-1] == "3 errors in 2 files"
 
 
 def test_a_front_matter_mistake_does_not_hide_the_sidecars_mistakes(content: Callable[..., Path],

@@ -375,6 +375,8 @@ def test_glossator_yaml_beside_the_content_sets_the_base_url_and_title(
      "glossator.yaml:1:1: error: unknown key 'base-url': did you mean 'base_url'?"),
     ("title: x\nbase_url: ftp://example.org\n",
      "glossator.yaml:2:11: error: 'base_url' is not valid: 'ftp://example.org'; expected the address the site"),
+    ("base_url: |\n  https://example.org/\n",
+     "glossator.yaml:1:11: error: 'base_url' is not valid: 'https://example.org/\\n'; expected the address"),
     ("- base_url\n", "glossator.yaml:1:1: error: the settings must be a mapping of keys to values"),
     ("title: [\n", "glossator.yaml:1:"),
 ])
@@ -397,6 +399,7 @@ def test_an_empty_settings_file_is_the_defaults_and_a_missing_named_one_an_error
     assert result.code == 1 and result.errors[0].startswith(f"{tmp_path}/nope.yaml:1:1: error: cannot read file")
     assert glossator("build", "--base-url", "ftp://example.org").code == 2
     assert glossator("build", "--base-url", "https://example.org/?page=1").code == 2
+    assert glossator("build", "--base-url", "https://example.org/\n").code == 2
 
 
 # ---- GitHub Pages -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +51,36 @@ CRAFTED: list[tuple[str, Any]] = [
     ("front_matter.schema.json", {"title": 1.0}),
     ("config.schema.json", {"title": "t", "base_url": "https://example.org/"}),
     ("config.schema.json", {"base_url": False}),
-]
+    ("config.schema.json", {"base_url": "https://example.org/\n"}),
+    ("annotations.schema.json", {"annotations": [{"quote": "q", "note": "n", "id": "intro\n"}]}),
+    ("front_matter.schema.json", {"title": "t", "lang": "en\n", "date": "2024-05-01\n"}),
+    ("front_matter.schema.json", {"title": "t", "source_url": "www.example.org/story"}),
+    ("front_matter.schema.json", {"title": "t", "source_url": "mailto:desk@example.org"}),
+] + [("annotations.schema.json", {"annotations": [{"quote": "q", "note": "n", "sources": [{"title": "t", "url": url}]}]})
+     for url in ("javascript:alert(1)", "https://example.org/\n", "http://example.org", "example.org/minutes")]
 
 
 @pytest.mark.parametrize(("name", "data"), _content_data() + CRAFTED)
 def test_the_quick_check_agrees_with_jsonschema(name: str, data: Any) -> None:
     schema = _schema(name)
     assert is_valid(schema, data) is jsonschema.Draft202012Validator(schema).is_valid(data)
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, list):
+        return [pattern for item in node for pattern in _patterns(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+    return own + _patterns(list(node.values()))
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_patterns_end_at_the_end_of_the_text_for_python_and_for_editors(name: str) -> None:
+    # Python's `$` also matches before a final line break; `\Z` means a letter Z to an editor's ECMAScript regex.
+    # `(?![\s\S])`, "no character follows", means the end of the text in both.
+    for pattern in _patterns(_schema(name)):
+        assert not re.search(r"(?<!\\)(\$|\\Z)", pattern), pattern
 
 
 def test_a_keyword_the_check_does_not_know_leaves_the_verdict_to_jsonschema() -> None:

@@ -61,17 +61,19 @@ def _escape_markdown(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
-def _files(text: str, url: str) -> dict[str, str]:
-    """An article and sidecar that carry `text` in every text field, and `url` in every link field."""
+def _files(text: str, url: str, field_url: str | None = None) -> dict[str, str]:
+    """An article and sidecar that carry `text` in every text field, and `url` in every link: `field_url`, if given,
+    in the link fields of front matter and sources, `url` in the Markdown links."""
+    field_url = url if field_url is None else field_url
     front = {"title": text, "subtitle": text, "byline": text, "date": "2024-05-01", "summary": text,
-             "credit": text, "source_url": url}
+             "credit": text, "source_url": field_url}
     body = (f"Before the passage {_escape_markdown(text)} after the passage.\n\n"
             f"A second paragraph with a word, and [a link]({url}).\n")
     sidecar = {"annotations": [
         {"quote": text, "prefix": "Before the passage ", "note": text, "id": "benign-id",
-         "sources": [{"title": text, "url": url}, {"title": text}]},
+         "sources": [{"title": text, "url": field_url}, {"title": text}]},
         {"quote": "second paragraph", "kind": "correction", "original": text, "note": text,
-         "sources": [{"title": text, "url": url}]},
+         "sources": [{"title": text, "url": field_url}]},
         {"quote": "with a word", "note": f"See [the report]({url}), *this*, **that**, `code` and {text}"},
     ]}
     dump = yaml.safe_dump
@@ -144,11 +146,25 @@ def test_hostile_text_in_every_field_stays_text(payload: str, benign: dict[str, 
 @pytest.mark.parametrize("url", URL_PAYLOADS)
 def test_dangerous_link_targets_are_not_links(url: str, content: Callable[..., Path], glossator: Callable[..., Run],
                                               tmp_path: Path) -> None:
-    pages = _build(content, glossator, tmp_path, _files("harmless words", url))
+    # The link fields take only full http(s) and mailto addresses (below); a Markdown link may be anything.
+    field_url = url if url.startswith("https://") else "https://example.org/report"
+    pages = _build(content, glossator, tmp_path, _files("harmless words", url, field_url))
     for html in pages.values():
         _, attributes, urls = _shape(html)
         assert not [u for u in urls if _is_dangerous(u)]
         assert not [a for a in attributes if a[1].startswith("on")]
+
+
+@pytest.mark.parametrize("url", [url for url in URL_PAYLOADS if not url.startswith("https://")])
+def test_a_link_field_with_a_dangerous_or_relative_target_is_an_error(url: str, content: Callable[..., Path],
+                                                                      glossator: Callable[..., Run]) -> None:
+    folder = content(_files("harmless words", "https://example.org/report", field_url=url))
+    result = glossator("check", "--content", folder, "--layouts", LAYOUTS)
+    told = "must be a full web address starting with https:// (or http://, mailto:)"
+    assert result.code == 1
+    said = [line.split(": error: ", 1)[1].split(" ", 1) for line in result.errors]
+    assert [(key, message.startswith(told)) for key, message in said] == [("'source_url'", True), ("'url'", True),
+                                                                         ("'url'", True)]
 
 
 def test_the_content_security_policy_allows_only_what_the_page_carries(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from glossator.located_yaml import parse_yaml
 from glossator.validate import schema_problems
 
-from .conftest import REPO
+from .conftest import LAYOUTS, REPO, Run
 
 SCHEMAS = REPO / "glossator"
 MODELINE = "# yaml-language-server: $schema=../glossator/annotations.schema.json"
@@ -86,3 +88,67 @@ def test_ids_are_safe_names_the_page_does_not_use_itself() -> None:
     for bad in ("ref-x", "toggle-x", "1abc", "a b", "a" * 65, "é"):
         assert _problems(f"annotations:\n  - quote: q\n    note: n\n    id: '{bad}'\n")[0].startswith("4:9: 'id' is not")
     assert _problems("annotations:\n  - quote: q\n    note: n\n    id: Note_1-a\n") == []
+
+
+def test_a_trailing_line_break_is_not_part_of_a_name_or_a_date() -> None:
+    # A YAML block scalar (`id: |`) ends its text with a line break, which would land in the page's ids and links.
+    assert _problems("annotations:\n  - quote: q\n    note: n\n    id: |\n      intro\n") == [
+        "4:9: 'id' is not valid: 'intro\n'; expected a stable name for the note's URL: a letter, then up to 63 "
+        "letters, digits, '-' or '_', not starting 'ref-' or 'toggle-' (the page uses those)",
+    ]
+    front = "title: t\nlang: |\n  en\ndate: |\n  2024-05-01\n"
+    assert [line.split(";")[0] for line in _problems(front, "front_matter.schema.json")] == [
+        "2:7: 'lang' is not valid: 'en\n'",
+        "4:7: 'date' is not valid: '2024-05-01\n'",
+    ]
+
+
+WEB_ADDRESS = "must be a full web address starting with https:// (or http://, mailto:), without spaces"
+
+
+def test_link_fields_take_only_full_web_addresses() -> None:
+    # Anything else would be a relative link to a page that does not exist, or a link the page leaves out.
+    urls = ["https://example.org/a?b=1#c", "http://example.org", "mailto:desk@example.org", "example.org/minutes",
+            "javascript:alert(1)", "ftp://example.org/f", "/minutes", "https://example.org/a b", "https://"]
+    text = "annotations:\n  - quote: q\n    note: n\n    sources:\n" + "".join(
+        f"      - {{title: t, url: '{url}'}}\n" for url in urls)
+    assert _problems(text) == [
+        f"8:25: 'url' {WEB_ADDRESS}, not 'example.org/minutes': did you mean 'https://example.org/minutes'?",
+        f"9:25: 'url' {WEB_ADDRESS}, not 'javascript:alert(1)'",
+        f"10:25: 'url' {WEB_ADDRESS}, not 'ftp://example.org/f'",
+        f"11:25: 'url' {WEB_ADDRESS}, not '/minutes'",
+        f"12:25: 'url' {WEB_ADDRESS}, not 'https://example.org/a b'",
+        f"13:25: 'url' {WEB_ADDRESS}, not 'https://'",
+    ]
+    assert _problems("title: t\nsource_url: www.example.org/story\n", "front_matter.schema.json") == [
+        f"2:13: 'source_url' {WEB_ADDRESS}, not 'www.example.org/story': did you mean 'https://www.example.org/story'?",
+    ]
+
+
+def test_a_wrong_kind_is_named_with_the_nearest_and_nothing_that_only_follows_from_it() -> None:
+    # 'original' (or a missing 'note') is wrong only because the kind is: adding 'kind: correction' would repeat a key.
+    text = ("annotations:\n  - quote: q\n    kind: corection\n    original: o\n"
+            "  - quote: r\n    kind: Correction\n    original: p\n    note: n\n"
+            "  - quote: s\n    kind: comment\n    note: n\n"
+            "  - quote: t\n    original: o\n    note: n\n")
+    assert _problems(text) == [
+        "3:11: 'kind' must be one of: note, correction; did you mean 'correction'?",
+        "6:11: 'kind' must be one of: note, correction; did you mean 'correction'?",
+        "10:11: 'kind' must be one of: note, correction",
+        "13:5: 'original' belongs to a correction: add 'kind: correction', or remove 'original'",
+    ]
+
+
+def test_one_bad_annotation_does_not_keep_the_others_from_being_checked(
+        content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    folder = content({"a.md": "---\ntitle: A small article\n---\nThe quick brown fox jumps over the lazy dog.\n",
+                      "a.annotations.yaml": "annotations:\n  - quote: brown fox\n    nte: A typo.\n"
+                                            "  - quote: purple cow\n    note: Not in the article.\n"
+                                            "  - quote: lazy dog\n    note: Sound.\n"})
+    result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/a.annotations.yaml:3:5: error: unknown key 'nte': did you mean 'note'?",
+        f"{folder}/a.annotations.yaml:4:5: error: quote \"purple cow\" is not in the article",
+    ]
+    assert not (tmp_path / "site").exists()
