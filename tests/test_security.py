@@ -163,8 +163,9 @@ def test_a_link_field_with_a_dangerous_or_relative_target_is_an_error(url: str, 
     told = "must be a full web address starting with https:// (or http://, mailto:)"
     assert result.code == 1
     said = [line.split(": error: ", 1)[1].split(" ", 1) for line in result.errors]
-    assert [(key, message.startswith(told)) for key, message in said] == [("'source_url'", True), ("'url'", True),
-                                                                         ("'url'", True)]
+    # File by file: the sidecar's two sources, then the front matter's source_url.
+    assert [(key, message.startswith(told)) for key, message in said] == [("'url'", True), ("'url'", True),
+                                                                         ("'source_url'", True)]
 
 
 def test_the_content_security_policy_allows_only_what_the_page_carries(
