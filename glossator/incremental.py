@@ -189,7 +189,7 @@ class Builder:
                 if entry.anchored is not None and (entry.page is None or entry.page_generation != look.generation):
                     entry.page = self._page(entry, entry.anchored)
             pages = {f"{e.anchored.article.slug}.html": e.page for e in entries if e.anchored and e.page is not None}
-            return site_files(anchored, pages, look.env, look.assets, look.site), []
+            return site_files(anchored, pages, look.env, look.assets, look.site)
         except jinja2.TemplateError as error:
             return {}, [template_problem(error, str(self.sources.layouts))]
 

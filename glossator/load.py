@@ -17,7 +17,8 @@ SIDECAR_SUFFIX = ".annotations.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
 _SAFE_SLUG = re.compile(r"\w[\w.-]*")
-_RESERVED_SLUGS = {"index"}
+# Pages the site writes itself, by the name an article would need to take them.
+_RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
 
 
 def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -97,7 +98,8 @@ def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
             problems.append(Problem(where, f"the name '{path.name}' makes an unsafe page address; "
                                            "use letters, digits, '-', '_' and '.' only"))
         elif slug.casefold() in _RESERVED_SLUGS:
-            problems.append(Problem(where, f"the name '{path.name}' is taken by the site's index page; rename it"))
+            owner = _RESERVED_SLUGS[slug.casefold()]
+            problems.append(Problem(where, f"the name '{path.name}' is taken by {owner}; rename it"))
         elif slug.casefold() in seen:
             problems.append(Problem(where, f"'{path.name}' and '{seen[slug.casefold()]}' differ only in case; "
                                            "on many systems their pages would overwrite each other"))
