@@ -19,6 +19,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL
 _SAFE_SLUG = re.compile(r"\w[\w.-]*")
 # Pages the site writes itself, by the name an article would need to take them.
 _RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
+# Files editors write beside the one being saved: vim's swap files and its '4913' write test,
+# emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
+_LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
 
 
 def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -83,9 +86,14 @@ def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
     return articles, problems
 
 
+def is_litter(name: str) -> bool:
+    """Tell whether a file name is an editor's lock, swap, backup or temporary file, or a hidden one."""
+    return (name.startswith(".") or name == "4913" or name.endswith(_LITTER_SUFFIXES)
+            or (name.startswith("#") and name.endswith("#")))
+
+
 def _visible(content: Path, pattern: str) -> list[Path]:
-    # Editors keep lock and swap files beside the ones they edit: '.#a.md', '.a.md.swp'.
-    return sorted(path for path in content.glob(pattern) if not path.name.startswith("."))
+    return sorted(path for path in content.glob(pattern) if not is_litter(path.name))
 
 
 def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
@@ -199,13 +207,15 @@ def _display(content: Path, path: Path) -> str:
 
 
 def load_layouts(layouts: Path) -> tuple[dict[str, str], list[Problem]]:
-    """Read every layout file, keyed by its path relative to the layouts folder."""
+    """Read every layout file, keyed by its path relative to the layouts folder; editors' litter is left out."""
     if not layouts.is_dir():
         return {}, [Problem(Where(str(layouts)), "layouts folder not found")]
     templates: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(p for p in layouts.rglob("*") if p.is_file()):
         name = path.relative_to(layouts).as_posix()
+        if any(is_litter(part) for part in name.split("/")):
+            continue  # an editor's swap file is no layout, and often not even text
         text, found = read_file(path, str(path))
         problems += found
         if text is not None:

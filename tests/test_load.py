@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from glossator.load import load, parse_text
+from glossator.load import load, load_layouts, parse_text
 from glossator.located_yaml import parse_yaml
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
@@ -85,3 +86,17 @@ def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
     assert all(article.received is None for article in articles)
     assert [p.where.line for p in problems] == [3, 3]
     assert "secret" not in "".join(str(p) for p in problems[:1]).replace("secret.txt", "")
+
+
+def test_editors_litter_in_the_layouts_folder_is_no_layout(content: Callable[..., Path], glossator: Callable[..., Run],
+                                                          tmp_path: Path) -> None:
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    litter = [".article.html.swp", "article.html~", "#base.html#", ".#base.html", "4913", "partials/.note.html.swo",
+              ".git/config"]
+    for name in litter:
+        (layouts / name).parent.mkdir(exist_ok=True)
+        (layouts / name).write_bytes(b"b0VIM 9.0\x00\xff\xfe {% broken")  # binary, and no template either
+    assert sorted(load_layouts(layouts)[0]) == sorted(load_layouts(LAYOUTS)[0])
+    result = glossator("build", "--content", content(), "--layouts", layouts, "--out", tmp_path / "site")
+    assert result.code == 0 and result.errors == [], result.err
