@@ -147,7 +147,8 @@ class Builder:
         self._articles = {path: self._article(path) for path in paths}
         recomputed = tuple(path.name for path, entry in self._articles.items() if before.get(path) is not entry)
         problems = [problem for entry in self._articles.values() for problem in entry.problems]
-        return list(self._articles.values()), recomputed, problems + folder_problems(content, paths)
+        sources = [entry.source for entry in self._articles.values()]
+        return list(self._articles.values()), recomputed, problems + folder_problems(content, paths, sources)
 
     def _article(self, path: Path) -> _Article:
         """Return the article's cached results if none of its files changed, else compute them."""

@@ -19,6 +19,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL
 _SAFE_SLUG = re.compile(r"\w[\w.-]*")
 # Pages the site writes itself, by the name an article would need to take them.
 _RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
+# Endings other tools give Markdown, and other spellings of the sidecar's, which the build would pass over.
+_ARTICLE_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt")
+_SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yaml", ".annotation.yml")
 # Files editors write beside the one being saved: vim's swap files and its '4913' write test,
 # emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
 _LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
@@ -82,7 +85,7 @@ def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
         problems += found
         if article is not None:
             articles.append(article)
-    problems += _name_problems(content, paths) + _orphan_sidecars(content)
+    problems += folder_problems(content, paths, [_source(article.front) for article in articles])
     return articles, problems
 
 
@@ -153,10 +156,16 @@ def _load_sidecar(content: Path, path: Path) -> tuple[Located | None, list[Probl
     return parse_yaml(text, file)
 
 
-def _load_received(content: Path, article: Path, front: Located) -> tuple[str | None, list[Problem]]:
+def _source(front: Located) -> str | None:
+    """Return the front matter's `source`, if it is a file name at all (validate reports a wrong type)."""
     source = front.data.get("source") if isinstance(front.data, dict) else None
-    if not isinstance(source, str) or not source:
-        return None, []  # validate reports a wrong type
+    return source if isinstance(source, str) and source else None
+
+
+def _load_received(content: Path, article: Path, front: Located) -> tuple[str | None, list[Problem]]:
+    source = _source(front)
+    if source is None:
+        return None, []
     where = front.where(("source",))
     path = article.parent / source
     problems = _outside(content, path, where, shown=source)
@@ -241,6 +250,64 @@ def load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Pr
     return _load_article(content, path)
 
 
-def folder_problems(content: Path, paths: list[Path]) -> list[Problem]:
-    """Check what concerns the folder as a whole: page names, and sidecars without an article."""
-    return _name_problems(content, paths) + _orphan_sidecars(content)
+def folder_problems(content: Path, paths: list[Path], sources: list[str | None]) -> list[Problem]:
+    """Check what concerns the folder as a whole: page names, sidecars without an article, content passed over.
+
+    `sources` are the articles' `source` values: those files are read, whatever their names."""
+    read = {os.path.normpath(content / source) for source in sources if source is not None}
+    return _name_problems(content, paths) + _orphan_sidecars(content) + _passed_over(content, paths, read)
+
+
+def _passed_over(content: Path, paths: list[Path], read: set[str]) -> list[Problem]:
+    """Refuse what looks like content but would not be read: a misnamed article or sidecar, or a subfolder of them."""
+    slugs = {path.name[: -len(".md")].casefold(): path.name[: -len(".md")] for path in paths}
+    sidecars = [path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX) for path in paths]
+    read = read | {os.path.normpath(path) for path in [*paths, *sidecars]}
+    problems = []
+    for path in sorted(content.iterdir()):
+        if is_litter(path.name) or os.path.normpath(path) in read:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            message = _subfolder_message(path, read)
+        else:
+            message = _misnamed_message(path.name, slugs, content)
+        if message:
+            problems.append(Problem(Where(_display(content, path)), message))
+    return problems
+
+
+def _misnamed_message(name: str, slugs: dict[str, str], content: Path) -> str | None:
+    folded = name.casefold()
+    if name.endswith(SIDECAR_SUFFIX):
+        return None  # a sidecar without its article: _orphan_sidecars says so
+    ending = next((end for end in _SIDECAR_LOOKALIKES if folded.endswith(end)), None)
+    if ending:
+        right = name[: -len(ending)] + SIDECAR_SUFFIX
+        return f"a sidecar's name ends in '{SIDECAR_SUFFIX}', so this file is not read; rename it '{right}'"
+    stem, dot, ending = name.rpartition(".")
+    if dot and "." + ending.casefold() in _ARTICLE_LOOKALIKES:
+        case = " (in lower case)" if ending.casefold() == "md" else ""
+        return f"an article's name ends in '.md'{case}, so this file is not read; rename it '{stem}.md'"
+    if dot and ending.casefold() in ("yaml", "yml") and stem.casefold() in slugs:
+        slug = slugs[stem.casefold()]
+        right = slug + SIDECAR_SUFFIX
+        if os.path.lexists(content / right):
+            return f"this file is not read: the annotations of '{slug}.md' are read from '{right}'; move them into it"
+        return f"a sidecar's name ends in '{SIDECAR_SUFFIX}', so this file is not read; rename it '{right}'"
+    return None  # not content: a received text an article names, a picture, notes of one's own
+
+
+def _subfolder_message(folder: Path, read: set[str]) -> str | None:
+    """Say that a subfolder is not read, if it holds articles or sidecars (not just received texts)."""
+    for parent, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not is_litter(name))
+        for name in sorted(names):
+            folded = name.casefold()
+            path = os.path.join(parent, name)
+            if is_litter(name) or os.path.normpath(path) in read:
+                continue
+            if folded.endswith(_ARTICLE_LOOKALIKES + _SIDECAR_LOOKALIKES):
+                shown = os.path.relpath(path, folder.parent)
+                return (f"subfolders of the content folder are not read, and this one holds '{_short(shown)}'; "
+                        "move its articles up into the content folder")
+    return None

@@ -63,17 +63,24 @@ def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callabl
         "linked.md": ARTICLE,
         "real.yaml": SIDECAR,
         "sourced.md": "---\ntitle: Sourced\nsource: texts/sourced.txt\n---\nThe text as received.\n",
+        "marked.md": "---\ntitle: Received in Markdown\nsource: texts/marked.md\n---\nText.\n",
+        "notes.txt": "An editor's own notes: not content, and harmless.",
         "café_2.md": "---\ntitle: A name in Unicode\n---\nText.\n",
     })
     (folder / "texts").mkdir()
     (folder / "texts" / "sourced.txt").write_text("The text\r\nas received.")
+    (folder / "texts" / "marked.md").write_text("Text.")  # an article's received text: read, though in a subfolder
+    (folder / "pictures").mkdir()
+    (folder / "pictures" / "map.png").write_bytes(b"\x89PNG\r\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD.md").write_text("hidden, as editors' lock files are")
     (folder / "linked.annotations.yaml").symlink_to("real.yaml")  # a link that stays inside content/
     (folder / ".#plain.md").symlink_to("someone@host.1234")  # an editor's lock file: not content
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
     assert result.code == 0, result.err
     built = sorted(os.listdir(tmp_path / "site"))
-    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "offline.zip", "plain.html",
-                     "sourced.html", "sourced.source.txt"]
+    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "marked.html",
+                     "marked.source.txt", "offline.zip", "plain.html", "sourced.html", "sourced.source.txt"]
 
 
 def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
@@ -100,3 +107,27 @@ def test_editors_litter_in_the_layouts_folder_is_no_layout(content: Callable[...
     assert sorted(load_layouts(layouts)[0]) == sorted(load_layouts(LAYOUTS)[0])
     result = glossator("build", "--content", content(), "--layouts", layouts, "--out", tmp_path / "site")
     assert result.code == 0 and result.errors == [], result.err
+
+
+def test_what_looks_like_content_but_would_not_be_read_is_an_error_at_its_file(
+        content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    folder = content({"town.md": ARTICLE, "town.yaml": SIDECAR, "harbour.md": ARTICLE,
+                      "harbour.annotations.yml": SIDECAR, "Upper.MD": ARTICLE, "x.markdown": ARTICLE})
+    (folder / "2024").mkdir()
+    (folder / "2024" / "old.md").write_text(ARTICLE)
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/2024:1:1: error: subfolders of the content folder are not read, and this one holds '2024/old.md';"
+        " move its articles up into the content folder",
+        f"{folder}/Upper.MD:1:1: error: an article's name ends in '.md' (in lower case), so this file is not read;"
+        " rename it 'Upper.md'",
+        f"{folder}/harbour.annotations.yml:1:1: error: a sidecar's name ends in '.annotations.yaml', so this file is"
+        " not read; rename it 'harbour.annotations.yaml'",
+        f"{folder}/town.yaml:1:1: error: a sidecar's name ends in '.annotations.yaml', so this file is not read;"
+        " rename it 'town.annotations.yaml'",
+        f"{folder}/x.markdown:1:1: error: an article's name ends in '.md', so this file is not read; rename it 'x.md'",
+    ]
+    (folder / "town.annotations.yaml").write_text(SIDECAR)
+    assert f"{folder}/town.yaml:1:1: error: this file is not read: the annotations of 'town.md' are read from " \
+           "'town.annotations.yaml'; move them into it" in glossator("check", "--content", folder).errors
