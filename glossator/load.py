@@ -10,7 +10,7 @@ from pathlib import Path
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
 from .model import ArticleFile
-from .problems import Problem, Where
+from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
@@ -40,6 +40,19 @@ def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
+def refused_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
+    """Refuse control characters and the like (see REFUSED_CHARACTERS) in Markdown or plain text, at the first."""
+    found = REFUSED_CHARACTERS.search(text)
+    if found is None:
+        return []
+    at = found.start()
+    line = first_line + text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    more = sum(1 for _ in REFUSED_CHARACTERS.finditer(text, at + 1))
+    others = f" (and {more} more in this file)" if more else ""
+    return [Problem(Where(file, line, col), f"text holds {refused_character(found.group())}; remove it{others}")]
+
+
 def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None, list[Problem]]:
     """Split an article into located front matter, body, and the body's first line."""
     match = _FRONT_MATTER.match(text)
@@ -52,7 +65,8 @@ def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None
     if front is None:
         return None, problems
     body_line = text.count("\n", 0, match.end()) + 1
-    return (front, text[match.end() :], body_line), []
+    body = text[match.end() :]
+    return (front, body, body_line), refused_characters(body, file, body_line)
 
 
 def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
@@ -179,8 +193,10 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
         return None, [Problem(where, f"source '{source}' is a folder; name the file of the received text")]
     if not stat.S_ISREG(mode):
         return None, [Problem(where, f"source file '{_short(source)}' not found beside the article")]
-    text, problems = read_file(path, _display(content, path))
-    return text, problems
+    file = _display(content, path)
+    text, problems = read_file(path, file)
+    refused = refused_characters(text, file) if text is not None else []
+    return (None, refused) if refused else (text, problems)  # no audit against a text refused: one error is enough
 
 
 def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:

@@ -44,6 +44,8 @@ def test_yaml_that_cannot_become_plain_data_is_a_problem_not_an_exception() -> N
         "a: 1\n<<: 5\n": "2:5: error: '<<' merges a mapping, or a list of mappings",
         "a: \"\\e[31m\"\n": "1:4: error: text holds the control character U+001B",
         "a: b\x85c\x00\n": "1:7: error: invalid YAML: the control character U+0000 is not allowed",
+        "a: \"\\uFFFE\"\n": "1:4: error: text holds the noncharacter U+FFFE; remove it",
+        "a: b\uffff\n": "1:5: error: invalid YAML: the noncharacter U+FFFF is not allowed",
     }
     for text, expected in cases.items():
         located, problems = parse_yaml(text, "f.yaml")
@@ -131,3 +133,21 @@ def test_what_looks_like_content_but_would_not_be_read_is_an_error_at_its_file(
     (folder / "town.annotations.yaml").write_text(SIDECAR)
     assert f"{folder}/town.yaml:1:1: error: this file is not read: the annotations of 'town.md' are read from " \
            "'town.annotations.yaml'; move them into it" in glossator("check", "--content", folder).errors
+
+
+def test_control_characters_and_noncharacters_are_refused_at_the_character(
+        content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    folder = content({
+        "bell.md": "---\ntitle: A bell\n---\nFirst paragraph.\n\n\tA bell \x07 rings, in \x1b[31mred\x1b[0m.\n",
+        "received.md": "---\ntitle: Received\nsource: received.txt\n---\nText.\n",
+        "received.txt": "Text.\nNot XML: \ufffe.\n",
+        "escaped.md": "---\ntitle: Escaped\n---\nText.\n",
+        "escaped.annotations.yaml": 'annotations:\n  - quote: Text\n    note: "Not XML: \\uFFFF"\n',
+    })
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert sorted(result.errors) == [
+        f"{folder}/bell.md:6:9: error: text holds the control character U+0007; remove it (and 2 more in this file)",
+        f"{folder}/escaped.annotations.yaml:3:11: error: text holds the noncharacter U+FFFF; remove it",
+        f"{folder}/received.txt:2:10: error: text holds the noncharacter U+FFFE; remove it",
+    ]
