@@ -152,7 +152,8 @@ class Builder:
         self._articles = {path: self._article(path) for path in paths}
         recomputed = tuple(path.name for path, entry in self._articles.items() if before.get(path) is not entry)
         problems = [problem for entry in self._articles.values() for problem in entry.problems]
-        return list(self._articles.values()), recomputed, problems + folder_problems(content, paths)
+        sources = [entry.source for entry in self._articles.values()]
+        return list(self._articles.values()), recomputed, problems + folder_problems(content, paths, sources)
 
     def _article(self, path: Path) -> _Article:
         """Return the article's cached results if none of its files changed, else compute them."""
@@ -194,7 +195,7 @@ class Builder:
                 if entry.anchored is not None and (entry.page is None or entry.page_generation != look.generation):
                     entry.page = self._page(entry, entry.anchored)
             pages = {f"{e.anchored.article.slug}.html": e.page for e in entries if e.anchored and e.page is not None}
-            return site_files(anchored, pages, look.env, look.assets, look.site), []
+            return site_files(anchored, pages, look.env, look.assets, look.site)
         except jinja2.TemplateError as error:
             return {}, [template_problem(error, str(self.sources.layouts))]
         except LayoutFailed as failed:

@@ -10,14 +10,21 @@ from pathlib import Path
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
 from .model import ArticleFile
-from .problems import Problem, Where
+from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
 _SAFE_SLUG = re.compile(r"\w[\w.-]*")
-_RESERVED_SLUGS = {"index"}
+# Pages the site writes itself, by the name an article would need to take them.
+_RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
+# Endings other tools give Markdown, and other spellings of the sidecar's, which the build would pass over.
+_ARTICLE_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt")
+_SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yaml", ".annotation.yml")
+# Files editors write beside the one being saved: vim's swap files and its '4913' write test,
+# emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
+_LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
 
 
 def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -33,6 +40,19 @@ def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
+def refused_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
+    """Refuse control characters and the like (see REFUSED_CHARACTERS) in Markdown or plain text, at the first."""
+    found = REFUSED_CHARACTERS.search(text)
+    if found is None:
+        return []
+    at = found.start()
+    line = first_line + text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    more = sum(1 for _ in REFUSED_CHARACTERS.finditer(text, at + 1))
+    others = f" (and {more} more in this file)" if more else ""
+    return [Problem(Where(file, line, col), f"text holds {refused_character(found.group())}; remove it{others}")]
+
+
 def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None, list[Problem]]:
     """Split an article into located front matter, body, and the body's first line."""
     match = _FRONT_MATTER.match(text)
@@ -45,7 +65,8 @@ def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None
     if front is None:
         return None, problems
     body_line = text.count("\n", 0, match.end()) + 1
-    return (front, text[match.end() :], body_line), []
+    body = text[match.end() :]
+    return (front, body, body_line), refused_characters(body, file, body_line)
 
 
 def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
@@ -78,13 +99,18 @@ def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
         problems += found
         if article is not None:
             articles.append(article)
-    problems += _name_problems(content, paths) + _orphan_sidecars(content)
+    problems += folder_problems(content, paths, [_source(article.front) for article in articles])
     return articles, problems
 
 
+def is_litter(name: str) -> bool:
+    """Tell whether a file name is an editor's lock, swap, backup or temporary file, or a hidden one."""
+    return (name.startswith(".") or name == "4913" or name.endswith(_LITTER_SUFFIXES)
+            or (name.startswith("#") and name.endswith("#")))
+
+
 def _visible(content: Path, pattern: str) -> list[Path]:
-    # Editors keep lock and swap files beside the ones they edit: '.#a.md', '.a.md.swp'.
-    return sorted(path for path in content.glob(pattern) if not path.name.startswith("."))
+    return sorted(path for path in content.glob(pattern) if not is_litter(path.name))
 
 
 def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
@@ -97,7 +123,8 @@ def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
             problems.append(Problem(where, f"the name '{path.name}' makes an unsafe page address; "
                                            "use letters, digits, '-', '_' and '.' only"))
         elif slug.casefold() in _RESERVED_SLUGS:
-            problems.append(Problem(where, f"the name '{path.name}' is taken by the site's index page; rename it"))
+            owner = _RESERVED_SLUGS[slug.casefold()]
+            problems.append(Problem(where, f"the name '{path.name}' is taken by {owner}; rename it"))
         elif slug.casefold() in seen:
             problems.append(Problem(where, f"'{path.name}' and '{seen[slug.casefold()]}' differ only in case; "
                                            "on many systems their pages would overwrite each other"))
@@ -143,10 +170,16 @@ def _load_sidecar(content: Path, path: Path) -> tuple[Located | None, list[Probl
     return parse_yaml(text, file)
 
 
-def _load_received(content: Path, article: Path, front: Located) -> tuple[str | None, list[Problem]]:
+def _source(front: Located) -> str | None:
+    """Return the front matter's `source`, if it is a file name at all (validate reports a wrong type)."""
     source = front.data.get("source") if isinstance(front.data, dict) else None
-    if not isinstance(source, str) or not source:
-        return None, []  # validate reports a wrong type
+    return source if isinstance(source, str) and source else None
+
+
+def _load_received(content: Path, article: Path, front: Located) -> tuple[str | None, list[Problem]]:
+    source = _source(front)
+    if source is None:
+        return None, []
     where = front.where(("source",))
     path = article.parent / source
     problems = _outside(content, path, where, shown=source)
@@ -160,8 +193,10 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
         return None, [Problem(where, f"source '{source}' is a folder; name the file of the received text")]
     if not stat.S_ISREG(mode):
         return None, [Problem(where, f"source file '{_short(source)}' not found beside the article")]
-    text, problems = read_file(path, _display(content, path))
-    return text, problems
+    file = _display(content, path)
+    text, problems = read_file(path, file)
+    refused = refused_characters(text, file) if text is not None else []
+    return (None, refused) if refused else (text, problems)  # no audit against a text refused: one error is enough
 
 
 def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:
@@ -197,13 +232,15 @@ def _display(content: Path, path: Path) -> str:
 
 
 def load_layouts(layouts: Path) -> tuple[dict[str, str], list[Problem]]:
-    """Read every layout file, keyed by its path relative to the layouts folder."""
+    """Read every layout file, keyed by its path relative to the layouts folder; editors' litter is left out."""
     if not layouts.is_dir():
         return {}, [Problem(Where(str(layouts)), "layouts folder not found")]
     templates: dict[str, str] = {}
     problems: list[Problem] = []
     for path in sorted(p for p in layouts.rglob("*") if p.is_file()):
         name = path.relative_to(layouts).as_posix()
+        if any(is_litter(part) for part in name.split("/")):
+            continue  # an editor's swap file is no layout, and often not even text
         text, found = read_file(path, str(path))
         problems += found
         if text is not None:
@@ -229,6 +266,64 @@ def load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Pr
     return _load_article(content, path)
 
 
-def folder_problems(content: Path, paths: list[Path]) -> list[Problem]:
-    """Check what concerns the folder as a whole: page names, and sidecars without an article."""
-    return _name_problems(content, paths) + _orphan_sidecars(content)
+def folder_problems(content: Path, paths: list[Path], sources: list[str | None]) -> list[Problem]:
+    """Check what concerns the folder as a whole: page names, sidecars without an article, content passed over.
+
+    `sources` are the articles' `source` values: those files are read, whatever their names."""
+    read = {os.path.normpath(content / source) for source in sources if source is not None}
+    return _name_problems(content, paths) + _orphan_sidecars(content) + _passed_over(content, paths, read)
+
+
+def _passed_over(content: Path, paths: list[Path], read: set[str]) -> list[Problem]:
+    """Refuse what looks like content but would not be read: a misnamed article or sidecar, or a subfolder of them."""
+    slugs = {path.name[: -len(".md")].casefold(): path.name[: -len(".md")] for path in paths}
+    sidecars = [path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX) for path in paths]
+    read = read | {os.path.normpath(path) for path in [*paths, *sidecars]}
+    problems = []
+    for path in sorted(content.iterdir()):
+        if is_litter(path.name) or os.path.normpath(path) in read:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            message = _subfolder_message(path, read)
+        else:
+            message = _misnamed_message(path.name, slugs, content)
+        if message:
+            problems.append(Problem(Where(_display(content, path)), message))
+    return problems
+
+
+def _misnamed_message(name: str, slugs: dict[str, str], content: Path) -> str | None:
+    folded = name.casefold()
+    if name.endswith(SIDECAR_SUFFIX):
+        return None  # a sidecar without its article: _orphan_sidecars says so
+    ending = next((end for end in _SIDECAR_LOOKALIKES if folded.endswith(end)), None)
+    if ending:
+        right = name[: -len(ending)] + SIDECAR_SUFFIX
+        return f"a sidecar's name ends in '{SIDECAR_SUFFIX}', so this file is not read; rename it '{right}'"
+    stem, dot, ending = name.rpartition(".")
+    if dot and "." + ending.casefold() in _ARTICLE_LOOKALIKES:
+        case = " (in lower case)" if ending.casefold() == "md" else ""
+        return f"an article's name ends in '.md'{case}, so this file is not read; rename it '{stem}.md'"
+    if dot and ending.casefold() in ("yaml", "yml") and stem.casefold() in slugs:
+        slug = slugs[stem.casefold()]
+        right = slug + SIDECAR_SUFFIX
+        if os.path.lexists(content / right):
+            return f"this file is not read: the annotations of '{slug}.md' are read from '{right}'; move them into it"
+        return f"a sidecar's name ends in '{SIDECAR_SUFFIX}', so this file is not read; rename it '{right}'"
+    return None  # not content: a received text an article names, a picture, notes of one's own
+
+
+def _subfolder_message(folder: Path, read: set[str]) -> str | None:
+    """Say that a subfolder is not read, if it holds articles or sidecars (not just received texts)."""
+    for parent, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not is_litter(name))
+        for name in sorted(names):
+            folded = name.casefold()
+            path = os.path.join(parent, name)
+            if is_litter(name) or os.path.normpath(path) in read:
+                continue
+            if folded.endswith(_ARTICLE_LOOKALIKES + _SIDECAR_LOOKALIKES):
+                shown = os.path.relpath(path, folder.parent)
+                return (f"subfolders of the content folder are not read, and this one holds '{_short(shown)}'; "
+                        "move its articles up into the content folder")
+    return None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from .problems import Problem, Where
+from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 
 YamlPath = tuple[str | int, ...]
 
@@ -33,9 +32,6 @@ _TAG_WORDS = {
     "tag:yaml.org,2002:bool": "true or false",
     "tag:yaml.org,2002:binary": "base64 data",
 }
-# Escapes such as "\0" or "\e" in double quotes reach text the parser let through;
-# they have no place on a page. Tab, line feed and carriage return are ordinary.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 # Where a value stands, and where its parts stand: (line, col, parts). Parts are None
 # for a scalar, a list of spots for a list, and for a mapping a dict from each key
@@ -165,9 +161,10 @@ class _Builder:
         if tag is None or tag == "!":
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag in _TEXT_TAGS:
-            bad = _CONTROL.search(event.value)
+            # Escapes such as "\0", "\e" or "\uFFFE" in double quotes make what the YAML reader refuses raw.
+            bad = REFUSED_CHARACTERS.search(event.value)
             if bad:
-                message = f"text holds the control character U+{ord(bad.group()):04X}; remove it"
+                message = f"text holds {refused_character(bad.group())}; remove it"
                 self.problems.append(Problem(self.where(event.start_mark), message))
             return event.value, spot, 1
         return self.construct(event, tag), spot, 1
@@ -283,7 +280,7 @@ def _reader_problem(error: yaml.reader.ReaderError, text: str, file: str, line_o
     at = max(text.find(chr(code)), 0)
     line = text.count("\n", 0, at)
     col = at - (text.rfind("\n", 0, at) + 1)
-    message = f"invalid YAML: the control character U+{code:04X} is not allowed; remove it"
+    message = f"invalid YAML: {refused_character(chr(code))} is not allowed; remove it"
     return Problem(Where(file, line + 1 + line_offset, col + 1), message)
 
 

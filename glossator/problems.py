@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What content text may not hold, in an article, a sidecar or a received text: control characters but tab, line
+# feed, carriage return and U+0085 (YAML's next line), lone surrogates, and the noncharacters U+FFFE and U+FFFF.
+# None has a place on a page; a terminal would act on ESC, and feed.xml is not XML with U+FFFE in it.
+REFUSED_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,3 +44,10 @@ def summary(problems: list[Problem]) -> str:
     noun = "error" if len(problems) == 1 else "errors"
     where = "file" if files == 1 else "files"
     return f"{len(problems)} {noun} in {files} {where}"
+
+
+def refused_character(character: str) -> str:
+    """Name a character of REFUSED_CHARACTERS for a message: 'the control character U+001B'."""
+    code = ord(character)
+    kind = "noncharacter" if code >= 0xFFFE else "lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character"
+    return f"the {kind} U+{code:04X}"

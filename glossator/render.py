@@ -71,7 +71,8 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layout
     try:
         assets = page_assets(env)
         pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site) for a in articles}
-        return site_files(articles, pages, env, assets, site), []
+        files, problems = site_files(articles, pages, env, assets, site)
+        return ({}, problems) if problems else (files, [])
     except jinja2.TemplateError as error:
         return {}, [template_problem(error, layouts_name)]
     except LayoutFailed as failed:
@@ -79,26 +80,57 @@ def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layout
 
 
 def site_files(articles: list[AnchoredArticle], pages: dict[str, str], env: jinja2.Environment,
-               assets: dict[str, Any], site: Site) -> dict[str, bytes]:
-    """Add the index, the offline ZIP, source copies and publishing files to the rendered article pages."""
+               assets: dict[str, Any], site: Site) -> tuple[dict[str, bytes], list[Problem]]:
+    """Add the index, the offline ZIP, source copies and publishing files to the rendered article pages.
+
+    Two files of one name are a problem: neither may silently replace the other."""
     newest_first = _by_date(articles)
     listed = [_summary(a) for a in newest_first]
-    pages = dict(pages)
+    files = _SiteFiles()
+    for anchored in articles:
+        article = anchored.article
+        files.add(f"{article.slug}.html", pages[f"{article.slug}.html"], "the page", article.path)
+        if article.received is not None and article.meta.source:
+            files.add(_received_name(anchored), article.received, "the copy of the received text", article.path)
     # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
-    pages["index.html"] = render_index(listed, env, assets, site, archive=None)
-    archive = package(_encode(pages) | _received(articles))
-    pages["index.html"] = render_index(listed, env, assets, site, archive=_file_size(len(archive)))
-    pages |= publish([a.article for a in newest_first], env, assets, site)
-    return _encode(pages) | _received(articles) | {"offline.zip": archive}
+    offline = files.copy()
+    offline.add("index.html", render_index(listed, env, assets, site, archive=None), "the index page")
+    archive = package(offline.files)
+    files.add("index.html", render_index(listed, env, assets, site, archive=_file_size(len(archive))), "the index page")
+    for name, text in publish([a.article for a in newest_first], env, assets, site).items():
+        files.add(name, text, f"the site's {name}")
+    files.add("offline.zip", archive, "the offline ZIP")
+    return files.files, files.problems
 
 
-def _encode(pages: dict[str, str]) -> dict[str, bytes]:
-    return {path: text.encode("utf-8") for path, text in pages.items()}
+class _SiteFiles:
+    """The site's files by name, each name taken once: in any case, as a case-blind disk would store it."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.problems: list[Problem] = []
+        self._makers: dict[str, tuple[str, str | None]] = {}  # by folded name: what the file is, and its article
+
+    def add(self, name: str, data: str | bytes, what: str, article: str | None = None) -> None:
+        """Add a file, or a problem if its name is taken; `article` is the content file it comes from."""
+        taken = self._makers.get(name.casefold())
+        if taken is not None:
+            first, second = sorted([(what, article), taken], key=lambda maker: maker[1] is None)  # an article first
+            message = f"{_made(*first)} and {_made(*second)} would both be written as '{name}'"
+            fix = "; rename the article" if first[1] else ""
+            self.problems.append(Problem(Where(first[1] or name), message + fix))
+            return
+        self._makers[name.casefold()] = (what, article)
+        self.files[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def copy(self) -> _SiteFiles:
+        copied = _SiteFiles()
+        copied.files, copied._makers = dict(self.files), dict(self._makers)
+        return copied
 
 
-def _received(articles: list[AnchoredArticle]) -> dict[str, bytes]:
-    return {_received_name(a): a.article.received.encode("utf-8") for a in articles
-            if a.article.received is not None and a.article.meta.source}
+def _made(what: str, article: str | None) -> str:
+    return f"{what} of {article}" if article else what
 
 
 def render_index(listed: list[dict[str, Any]], env: jinja2.Environment, assets: dict[str, Any], site: Site, *,

@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 
 from .config import CONFIG_NAME
 from .incremental import Builder, Outcome
-from .load import SIDECAR_SUFFIX
+from .load import SIDECAR_SUFFIX, is_litter
 from .problems import Problem, Where
 
 Root = Literal["content", "layouts", "config"]
@@ -26,9 +26,6 @@ Root = Literal["content", "layouts", "config"]
 # that ends in a file written and closed, or moved into place, is a save done: wait much less.
 QUIET_SECONDS = 0.05
 SAVED_SECONDS = 0.005
-# Files editors write beside the one being saved: vim's swap files and its '4913' write test,
-# emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
-_LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
 _WATCHED_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
 
 
@@ -47,12 +44,6 @@ class Change:
         if self.kind == "source":
             return "the pages of articles that cite it, index.html and offline.zip"
         return "every page"
-
-
-def is_litter(name: str) -> bool:
-    """Tell whether a file name is an editor's lock, swap, backup or temporary file."""
-    return (name.startswith(".") or name == "4913" or name.endswith(_LITTER_SUFFIXES)
-            or (name.startswith("#") and name.endswith("#")))
 
 
 def detect_change(path: PurePosixPath, root: Root) -> Change | None:

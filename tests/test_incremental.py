@@ -128,6 +128,18 @@ def test_sidecar_edits_on_one_body_equal_a_clean_build(tmp_path: Path) -> None:
         last_good = _rebuild_and_compare(tmp_path, builder, last_good)
 
 
+def test_a_misnamed_sidecar_stops_a_rebuild_as_it_stops_a_build(tmp_path: Path) -> None:
+    builder, last_good = _built_site(tmp_path)
+    content = tmp_path / "content"
+    (content / "alpha.annotations.yaml").rename(content / "alpha.annotations.yml")
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    assert [str(p) for p in builder.rebuild().problems] == [
+        f"{content}/alpha.annotations.yml:1:1: error: a sidecar's name ends in '.annotations.yaml', so this file is"
+        " not read; rename it 'alpha.annotations.yaml'"]
+    (content / "alpha.annotations.yml").rename(content / "alpha.annotations.yaml")
+    assert builder.rebuild().ok
+
+
 def test_an_edit_recomputes_only_its_article(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     for name in NAMES:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from glossator.load import load, parse_text
+from glossator.load import load, load_layouts, parse_text
 from glossator.located_yaml import parse_yaml
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
@@ -43,6 +44,8 @@ def test_yaml_that_cannot_become_plain_data_is_a_problem_not_an_exception() -> N
         "a: 1\n<<: 5\n": "2:5: error: '<<' merges a mapping, or a list of mappings",
         "a: \"\\e[31m\"\n": "1:4: error: text holds the control character U+001B",
         "a: b\x85c\x00\n": "1:7: error: invalid YAML: the control character U+0000 is not allowed",
+        "a: \"\\uFFFE\"\n": "1:4: error: text holds the noncharacter U+FFFE; remove it",
+        "a: b\uffff\n": "1:5: error: invalid YAML: the noncharacter U+FFFF is not allowed",
     }
     for text, expected in cases.items():
         located, problems = parse_yaml(text, "f.yaml")
@@ -62,17 +65,24 @@ def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callabl
         "linked.md": ARTICLE,
         "real.yaml": SIDECAR,
         "sourced.md": "---\ntitle: Sourced\nsource: texts/sourced.txt\n---\nThe text as received.\n",
+        "marked.md": "---\ntitle: Received in Markdown\nsource: texts/marked.md\n---\nText.\n",
+        "notes.txt": "An editor's own notes: not content, and harmless.",
         "café_2.md": "---\ntitle: A name in Unicode\n---\nText.\n",
     })
     (folder / "texts").mkdir()
     (folder / "texts" / "sourced.txt").write_text("The text\r\nas received.")
+    (folder / "texts" / "marked.md").write_text("Text.")  # an article's received text: read, though in a subfolder
+    (folder / "pictures").mkdir()
+    (folder / "pictures" / "map.png").write_bytes(b"\x89PNG\r\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD.md").write_text("hidden, as editors' lock files are")
     (folder / "linked.annotations.yaml").symlink_to("real.yaml")  # a link that stays inside content/
     (folder / ".#plain.md").symlink_to("someone@host.1234")  # an editor's lock file: not content
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
     assert result.code == 0, result.err
     built = sorted(os.listdir(tmp_path / "site"))
-    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "offline.zip", "plain.html",
-                     "sourced.html", "sourced.source.txt"]
+    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "marked.html",
+                     "marked.source.txt", "offline.zip", "plain.html", "sourced.html", "sourced.source.txt"]
 
 
 def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
@@ -85,3 +95,59 @@ def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
     assert all(article.received is None for article in articles)
     assert [p.where.line for p in problems] == [3, 3]
     assert "secret" not in "".join(str(p) for p in problems[:1]).replace("secret.txt", "")
+
+
+def test_editors_litter_in_the_layouts_folder_is_no_layout(content: Callable[..., Path], glossator: Callable[..., Run],
+                                                          tmp_path: Path) -> None:
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    litter = [".article.html.swp", "article.html~", "#base.html#", ".#base.html", "4913", "partials/.note.html.swo",
+              ".git/config"]
+    for name in litter:
+        (layouts / name).parent.mkdir(exist_ok=True)
+        (layouts / name).write_bytes(b"b0VIM 9.0\x00\xff\xfe {% broken")  # binary, and no template either
+    assert sorted(load_layouts(layouts)[0]) == sorted(load_layouts(LAYOUTS)[0])
+    result = glossator("build", "--content", content(), "--layouts", layouts, "--out", tmp_path / "site")
+    assert result.code == 0 and result.errors == [], result.err
+
+
+def test_what_looks_like_content_but_would_not_be_read_is_an_error_at_its_file(
+        content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    folder = content({"town.md": ARTICLE, "town.yaml": SIDECAR, "harbour.md": ARTICLE,
+                      "harbour.annotations.yml": SIDECAR, "Upper.MD": ARTICLE, "x.markdown": ARTICLE})
+    (folder / "2024").mkdir()
+    (folder / "2024" / "old.md").write_text(ARTICLE)
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/2024:1:1: error: subfolders of the content folder are not read, and this one holds '2024/old.md';"
+        " move its articles up into the content folder",
+        f"{folder}/Upper.MD:1:1: error: an article's name ends in '.md' (in lower case), so this file is not read;"
+        " rename it 'Upper.md'",
+        f"{folder}/harbour.annotations.yml:1:1: error: a sidecar's name ends in '.annotations.yaml', so this file is"
+        " not read; rename it 'harbour.annotations.yaml'",
+        f"{folder}/town.yaml:1:1: error: a sidecar's name ends in '.annotations.yaml', so this file is not read;"
+        " rename it 'town.annotations.yaml'",
+        f"{folder}/x.markdown:1:1: error: an article's name ends in '.md', so this file is not read; rename it 'x.md'",
+    ]
+    (folder / "town.annotations.yaml").write_text(SIDECAR)
+    assert f"{folder}/town.yaml:1:1: error: this file is not read: the annotations of 'town.md' are read from " \
+           "'town.annotations.yaml'; move them into it" in glossator("check", "--content", folder).errors
+
+
+def test_control_characters_and_noncharacters_are_refused_at_the_character(
+        content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    folder = content({
+        "bell.md": "---\ntitle: A bell\n---\nFirst paragraph.\n\n\tA bell \x07 rings, in \x1b[31mred\x1b[0m.\n",
+        "received.md": "---\ntitle: Received\nsource: received.txt\n---\nText.\n",
+        "received.txt": "Text.\nNot XML: \ufffe.\n",
+        "escaped.md": "---\ntitle: Escaped\n---\nText.\n",
+        "escaped.annotations.yaml": 'annotations:\n  - quote: Text\n    note: "Not XML: \\uFFFF"\n',
+    })
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert sorted(result.errors) == [
+        f"{folder}/bell.md:6:9: error: text holds the control character U+0007; remove it (and 2 more in this file)",
+        f"{folder}/escaped.annotations.yaml:3:11: error: text holds the noncharacter U+FFFF; remove it",
+        f"{folder}/received.txt:2:10: error: text holds the noncharacter U+FFFE; remove it",
+    ]

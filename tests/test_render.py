@@ -8,6 +8,11 @@ from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
+from glossator.anchor import anchor
+from glossator.load import load, load_layouts
+from glossator.render import render
+from glossator.validate import validate
+
 from .conftest import ARTICLE, LAYOUTS, Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -116,3 +121,15 @@ def test_the_editors_note_stands_under_the_byline_as_text(content: Callable[...,
     note = "<strong>Editor’s note:</strong> We fixed &lt;b&gt;two&lt;/b&gt; typos; {{ 7*7 }}.</p>"
     assert note in html
     assert html.index("By Ann Author") < html.index(note) < html.index("Body text.")
+
+
+def test_two_files_of_one_name_are_a_problem_never_one_written_over_the_other(content: Callable[..., Path]) -> None:
+    folder = content({"404.md": ARTICLE, "a.md": ARTICLE})
+    files, refused = load(folder)  # load refuses the name; rendering past that must not write one page over another
+    assert [str(p) for p in refused] == [f"{folder}/404.md:1:1: error: the name '404.md' is taken by the site's "
+                                         "not-found page; rename it"]
+    anchored, _ = anchor(validate(files)[0])
+    pages, problems = render(anchored, load_layouts(LAYOUTS)[0])
+    assert pages == {}
+    assert [str(p) for p in problems] == [f"{folder}/404.md:1:1: error: the page of {folder}/404.md and the site's "
+                                          "404.html would both be written as '404.html'; rename the article"]
