@@ -21,7 +21,7 @@ from .marginalia import ENV_KEY, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
 from .package import package
-from .problems import Problem
+from .problems import Problem, Where
 from .publish import publish
 
 _NO_SITE = Site()
