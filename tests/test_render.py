@@ -105,6 +105,16 @@ def test_index_lists_each_article_with_counts(content: Callable[..., Path], glos
     assert "0 notes, 0 corrections" in html
 
 
+def test_an_article_without_byline_or_date_has_no_empty_byline(content: Callable[..., Path],
+                                                                glossator: Callable[..., Run], tmp_path: Path) -> None:
+    files = {"bare.md": "---\ntitle: Bare\n---\nText.\n", "dated.md": "---\ntitle: Dated\ndate: 2020-01-02\n---\nText.\n"}
+    site = _build(content, glossator, tmp_path, files)
+    assert '<p class="byline"></p>' not in (site / "bare.html").read_text("utf-8")
+    index = (site / "index.html").read_text("utf-8")
+    assert index.count('<p class="byline">') == 1
+    assert '<p class="byline"><time datetime="2020-01-02">2 January 2020</time></p>' in index
+
+
 def test_crlf_and_byte_order_mark_build_the_same_page(content: Callable[..., Path], glossator: Callable[..., Run],
                                                       tmp_path: Path) -> None:
     plain = _build(content, glossator, tmp_path, {"a.md": ARTICLE}, out="plain")
