@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -57,7 +58,7 @@ def anchor_article(article: Article) -> tuple[AnchoredArticle, list[Problem]]:
     """Parse one article and place its annotations."""
     tokens = parse_article(article.body)
     anchored, problems = place(article, tokens, read(tokens))
-    return anchored, nesting_problems(article, tokens) + problems
+    return anchored, nesting_problems(article, tokens) + picture_problems(article, tokens) + problems
 
 
 def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:
@@ -69,6 +70,30 @@ def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:
     message = (f"blockquotes and lists nest more than {MAX_NESTING} levels deep here (a list counts twice); "
                "the text inside would be lost: nest less")
     return [Problem(Where(article.path, line, 1), message)]
+
+
+def picture_problems(article: Article, tokens: list[Token]) -> list[Problem]:
+    """Refuse pictures: a page is one file that reads offline, which a picture beside it or on the web is not."""
+    problems = []
+    for token in tokens:
+        pictures = [c for c in token.children or () if c.type == "image"] if token.type == "inline" else []
+        for picture, where in zip(pictures, _marks_in(article, token, "!["), strict=False):
+            message = (f"pictures are not supported yet ('{picture.attrGet('src')}'): a page is one file that reads "
+                       "offline, and the picture would be missing from it; link to it instead: [text](address)")
+            problems.append(Problem(where, message))
+    return problems
+
+
+def _marks_in(article: Article, token: Token, mark: str) -> Iterator[Where]:
+    """Yield where `mark` stands in a block's source, in order; then the block's first line, for any left over."""
+    first, last = token.map if token.map else (0, 1)
+    for offset, line in enumerate(article.body.split("\n")[first:last]):
+        at = line.find(mark)
+        while at >= 0:
+            yield Where(article.path, article.body_line + first + offset, at + 1)
+            at = line.find(mark, at + len(mark))
+    while True:
+        yield Where(article.path, article.body_line + first, 1)
 
 
 # Where a quote, with its prefix and suffix, was placed on one reading text: it is placed there again.

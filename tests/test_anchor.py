@@ -132,3 +132,9 @@ def test_twenty_quotes_in_an_article_get_a_suggestion() -> None:
     items = [{"quote": f"Sentense number {n} of", "note": "n"} for n in range(25)]
     messages = _messages(body, items)
     assert sum("did you mean" in m for m in messages) == 20
+
+
+def test_each_picture_is_refused_at_its_own_mark() -> None:
+    body = "Plans: ![one](a.png) and ![two](b.png)\nand ![three](https://example.org/c.jpg).\n"
+    assert [(p.where.line, p.where.col) for p in anchor_article(_article(body + "===\n[]\n"))[1]] == [
+        (1, 8), (1, 26), (2, 5)]
