@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .anchor import Anchor, AnchoredArticle
 from .explain import where_in_article
+from .model import Article
 from .problems import Problem, Where
 from .reading import fold
 
@@ -90,7 +92,7 @@ def _reconstruct(anchored: AnchoredArticle, corrections: list[Anchor]) -> tuple[
     return "".join(parts), origins
 
 
-def _add_field(add, length: int, article, name: str) -> int:  # type: ignore[no-untyped-def]
+def _add_field(add: Callable[[str, _Origin], None], length: int, article: Article, name: str) -> int:
     value = " " + fold(getattr(article.meta, name) or "").text + " "
     add(value, _Origin(length, where=article.where_of_meta.get("source_frame", Where(article.path))))
     return length + len(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -25,6 +25,8 @@ _URL_START = re.compile(r"^[\x00-\x20\s]+")
 _PLAIN_NOTE = re.compile(r"[^\W\d_][^\\`*_\[\]!<>&\n\r\t\x00]*(?<=\S)")
 # Text on one line that starts with a letter and ends in no space is one paragraph whatever it holds.
 _ONE_LINE_NOTE = re.compile(r"[^\W\d_][^\n\r\t\x00]*(?<=\S)")
+
+RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 
 # Block elements a note may hold, as the phrasing elements that stand in for them:
 # a note sits inside a paragraph, where <p>, <ul> or <pre> would not be valid HTML.
@@ -165,7 +167,7 @@ def _paragraph(text: str, children: list[Token]) -> list[Token]:
     return [opening, inline, Token("paragraph_close", "p", -1, block=True)]
 
 
-def _block_open(tag: str, css_class: str, role: str | None):  # type: ignore[no-untyped-def]
+def _block_open(tag: str, css_class: str, role: str | None) -> RenderRule:
     role_attr = f' role="{role}"' if role else ""
 
     def render(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -174,7 +176,7 @@ def _block_open(tag: str, css_class: str, role: str | None):  # type: ignore[no-
     return render
 
 
-def _block_close(tag: str):  # type: ignore[no-untyped-def]
+def _block_close(tag: str) -> RenderRule:
     def render(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         return "" if tokens[idx].hidden else f"</{tag}>"
 

@@ -31,8 +31,13 @@ class Problem(Exception):
     message: str
 
     def __str__(self) -> str:
-        # One problem, one line, whatever the content quoted: no line breaks, no terminal escapes.
+        # One problem, one line, whatever the content quoted or a file's name holds.
         return f"{self.where}: error: {self.message}".translate(_ESCAPES)
+
+    @property
+    def shown_message(self) -> str:
+        """The message as it is shown: one line, without the line breaks or terminal escapes content may hold."""
+        return self.message.translate(_ESCAPES)
 
 
 _ESCAPES = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .anchor import Anchor, AnchoredArticle
@@ -17,7 +18,7 @@ from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
 from .config import Site
 from .layouts import LayoutFailed, Layouts, run_layout, template_problem
-from .marginalia import ENV_KEY, insert_marks
+from .marginalia import ENV_KEY, NoteRenderer, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
 from .package import package
@@ -164,7 +165,8 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
                         site=site, canonical=site.url(page))
 
 
-def _note_renderer(env: jinja2.Environment, notes: Any, page: str, rendered: dict[Anchor, str]) -> Any:
+def _note_renderer(env: jinja2.Environment, notes: MarkdownIt, page: str,
+                   rendered: dict[Anchor, str]) -> NoteRenderer:
     partials: dict[str, jinja2.Template] = {}  # by kind: looked up once, not once per note
 
     def render_note(anchor: Anchor) -> str:

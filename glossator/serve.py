@@ -77,15 +77,16 @@ def problem_view(problem: Problem) -> dict[str, Any]:
     if line is not None:
         # Keep tabs, so the caret lines up under a line indented with them.
         caret = "".join("\t" if char == "\t" else " " for char in line[: where.col - 1]) + "^"
-    return {"where": str(where), "message": str(problem).split(": error: ", 1)[-1], "line": line, "caret": caret}
+    return {"where": str(where), "message": problem.shown_message, "line": line, "caret": caret}
 
 
 def _source_line(path: Path, number: int) -> str | None:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        # By "\n" alone, as the content is read: splitlines() also breaks at form feeds and U+2028.
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
     except OSError:
         return None
-    return lines[number - 1] if 0 < number <= len(lines) else None
+    return lines[number - 1].removesuffix("\r") if 0 < number <= len(lines) else None
 
 
 class _Head(HTMLParser):
