@@ -54,11 +54,23 @@ def anchor(articles: list[Article]) -> tuple[list[AnchoredArticle], list[Problem
     return results, problems
 
 
-def anchor_article(article: Article) -> tuple[AnchoredArticle, list[Problem]]:
-    """Parse one article and place its annotations."""
-    tokens = parse_article(article.body)
-    anchored, problems = place(article, tokens, read(tokens))
-    return anchored, nesting_problems(article, tokens) + picture_problems(article, tokens) + problems
+def anchor_article(article: Article, earlier: AnchoredArticle | None = None) -> tuple[AnchoredArticle, list[Problem]]:
+    """Parse one article and place its annotations.
+
+    `earlier` is this article as `watch` anchored it before an edit: if the body is the same (a sidecar edit), its
+    parse, the costliest step of a long article, and the places of unchanged quotes are kept."""
+    if earlier is not None and earlier.article.body == article.body:
+        tokens, reading, placed = earlier.tokens, earlier.reading, placements(earlier)
+    else:
+        tokens = parse_article(article.body)
+        reading, placed = read(tokens), None
+    anchored, problems = place(article, tokens, reading, placed)
+    return anchored, body_problems(article, tokens) + problems
+
+
+def body_problems(article: Article, tokens: list[Token]) -> list[Problem]:
+    """Refuse what a parsed body holds that no page can show: text nested too deep, pictures."""
+    return nesting_problems(article, tokens) + picture_problems(article, tokens)
 
 
 def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:

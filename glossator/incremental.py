@@ -10,16 +10,14 @@ from typing import Any
 
 import jinja2
 
-from .anchor import Anchor, AnchoredArticle, nesting_problems, place, placements
-from .audit import audit_article
+from .anchor import Anchor, AnchoredArticle, anchor_article
+from .audit import audit
 from .block_cache import BlockCache
 from .config import Site, load_config
 from .layouts import LayoutFailed, template_problem
 from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
-from .markdown import parse_article
 from .pipeline import build_inputs, collector_paused, config_path
 from .problems import Problem, Where
-from .reading import read
 from .render import make_environment, page_assets, render_article, site_files
 from .validate import validate_article
 from .write import replace_file, write
@@ -169,13 +167,8 @@ class Builder:
         article, found = validate_article(file) if file is not None else (None, [])
         problems += found
         if article is not None:
-            # A sidecar edit leaves the body as it was: keep its parse, the costliest step of a long article.
-            same = before is not None and before.article.body == article.body
-            tokens = before.tokens if same and before else parse_article(article.body)
-            reading = before.reading if same and before else read(tokens)
-            anchored, found = place(article, tokens, reading, placements(before) if same and before else None)
-            problems += nesting_problems(article, tokens) + found
-            problems += audit_article(anchored) if article.received is not None else []
+            anchored, found = anchor_article(article, before)
+            problems += found + audit([anchored])
         entry = _Article(key, source, self._source_key(path, source), anchored, problems)
         if cached is not None:
             entry.notes, entry.notes_generation, entry.blocks = cached.notes, cached.notes_generation, cached.blocks

@@ -140,6 +140,17 @@ def test_a_misnamed_sidecar_stops_a_rebuild_as_it_stops_a_build(tmp_path: Path) 
     assert builder.rebuild().ok
 
 
+def test_a_picture_stops_a_rebuild_as_it_stops_a_build(tmp_path: Path) -> None:
+    builder, last_good = _built_site(tmp_path)
+    article = tmp_path / "content" / "alpha.md"
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good + "\n![A plan](plan.png)\n", encoding="utf-8")
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    assert [p.message.split(":")[0] for p in builder.rebuild().problems] == ["pictures are not supported yet ('plan.png')"]
+    article.write_text(good, encoding="utf-8")
+    _rebuild_and_compare(tmp_path, builder, last_good)
+
+
 def test_an_edit_recomputes_only_its_article(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     for name in NAMES:
