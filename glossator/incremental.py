@@ -15,7 +15,7 @@ from .audit import audit
 from .block_cache import BlockCache
 from .config import Site, load_config
 from .layouts import LayoutFailed, template_problem
-from .load import MAX_FILE_BYTES, SIDECAR_SUFFIX, article_paths, folder_problems, load_article, load_layouts
+from .load import MAX_FILE_BYTES, article_paths, folder_problems, load_article, load_layouts, sidecar_of
 from .pipeline import build_inputs, collector_paused, config_path
 from .problems import Problem, Where
 from .render import make_environment, page_assets, render_article, site_files
@@ -155,7 +155,7 @@ class Builder:
 
     def _article(self, path: Path) -> _Article:
         """Return the article's cached results if none of its files changed, else compute them."""
-        key = (fingerprint(path), fingerprint(path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX)))
+        key = (fingerprint(path), fingerprint(sidecar_of(path)))
         cached = self._articles.get(path)
         if cached is not None and cached.key == key and cached.source_key == self._source_key(path, cached.source):
             return cached

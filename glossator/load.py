@@ -14,6 +14,7 @@ from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
 _SAFE_SLUG = re.compile(r"\w[\w.-]*")
@@ -25,6 +26,11 @@ _SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yam
 # Files editors write beside the one being saved: vim's swap files and its '4913' write test,
 # emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
 _LITTER_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".crswap", "___jb_tmp___", "___jb_old___")
+
+
+def sidecar_of(article: Path) -> Path:
+    """Return where an article's annotations are read from: SLUG.annotations.yaml beside SLUG.md."""
+    return article.with_name(article.name.removesuffix(".md") + SIDECAR_SUFFIX)
 
 
 def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -134,7 +140,7 @@ def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
 
 def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Problem]]:
     file = _display(content, path)
-    sidecar_path = path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX)
+    sidecar_path = sidecar_of(path)
     sidecar, problems = _load_sidecar(content, sidecar_path)
     found = _outside(content, path, Where(file))
     text, read_problems = (None, []) if found else read_file(path, file)
@@ -277,7 +283,7 @@ def folder_problems(content: Path, paths: list[Path], sources: list[str | None])
 def _passed_over(content: Path, paths: list[Path], read: set[str]) -> list[Problem]:
     """Refuse what looks like content but would not be read: a misnamed article or sidecar, or a subfolder of them."""
     slugs = {path.name[: -len(".md")].casefold(): path.name[: -len(".md")] for path in paths}
-    sidecars = [path.with_name(path.name[: -len(".md")] + SIDECAR_SUFFIX) for path in paths]
+    sidecars = [sidecar_of(path) for path in paths]
     read = read | {os.path.normpath(path) for path in [*paths, *sidecars]}
     problems = []
     for path in sorted(content.iterdir()):
