@@ -11,7 +11,7 @@ from markdown_it.token import Token
 
 from .markdown import parse_article
 from .model import Annotation, Article
-from .problems import Problem, Where
+from .problems import Problem, Where, shorten
 from .reading import Reading, fold, read, straight_quotes
 
 _CONTEXT_SHOWN = 3  # matches whose prefix and suffix a wrong-context message shows
@@ -54,11 +54,6 @@ def _nth(line: str, word: str, n: int) -> int:
 def line_col(where: Where) -> str:
     """Return a place as LINE:COL, for a message that names places in another file."""
     return f"{where.line}:{where.col}"
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """Return text cut to `limit` characters, an ellipsis marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def why_unplaced(article: Article, tokens: list[Token], reading: Reading, annotation: Annotation,

@@ -10,7 +10,7 @@ from pathlib import Path
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
 from .model import ArticleFile
-from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
+from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character, shorten
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
@@ -198,7 +198,7 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
     if stat.S_ISDIR(mode):
         return None, [Problem(where, f"source '{source}' is a folder; name the file of the received text")]
     if not stat.S_ISREG(mode):
-        return None, [Problem(where, f"source file '{_short(source)}' not found beside the article")]
+        return None, [Problem(where, f"source file '{shorten(source)}' not found beside the article")]
     file = _display(content, path)
     text, problems = read_file(path, file)
     refused = refused_characters(text, file) if text is not None else []
@@ -215,12 +215,8 @@ def _outside(content: Path, path: Path, where: Where, *, shown: str | None = Non
         reason = "a symbolic link that loops" if isinstance(error, RuntimeError) else "not a usable path"
         if isinstance(error, OSError) and error.strerror:
             reason = f"not a usable path: {error.strerror}"
-        return [Problem(where, f"'{_short(shown)}' is {reason}")]
-    return [Problem(where, f"'{_short(shown)}' leads outside the content folder; keep content files inside it")]
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return [Problem(where, f"'{shorten(shown)}' is {reason}")]
+    return [Problem(where, f"'{shorten(shown)}' leads outside the content folder; keep content files inside it")]
 
 
 def _orphan_sidecars(content: Path) -> list[Problem]:
@@ -330,6 +326,6 @@ def _subfolder_message(folder: Path, read: set[str]) -> str | None:
                 continue
             if folded.endswith(_ARTICLE_LOOKALIKES + _SIDECAR_LOOKALIKES):
                 shown = os.path.relpath(path, folder.parent)
-                return (f"subfolders of the content folder are not read, and this one holds '{_short(shown)}'; "
+                return (f"subfolders of the content folder are not read, and this one holds '{shorten(shown)}'; "
                         "move its articles up into the content folder")
     return None

@@ -43,6 +43,11 @@ class Problem(Exception):
 _ESCAPES = {code: repr(chr(code))[1:-1] for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """Return text cut to `limit` characters for a message, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def summary(problems: list[Problem]) -> str:
     """Say in one line how many problems there were."""
     files = len({p.where.file for p in problems})
