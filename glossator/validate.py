@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 import re
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .located_yaml import Located, YamlPath
-from .model import Annotation, Article, ArticleFile, Meta, SourceRef
+from .model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
 from .problems import Problem, Where
 from .schema import Check, compile_check
 
@@ -190,8 +191,7 @@ _ORIGINAL_WITHOUT_CORRECTION = "'original' belongs to a correction: add 'kind: c
 def _expected(error: jsonschema.ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "type":
-        found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
-        return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
+        return _wrong_type(error)
     if error.validator == "enum":
         choices: list[Any] = error.validator_value  # type: ignore[assignment]
         return "must be one of: " + ", ".join(str(choice) for choice in choices) + _closest(error.instance, choices)
@@ -229,6 +229,22 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: javascript:, ftp:
 def _short(value: object, limit: int = 40) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wrong_type(error: jsonschema.ValidationError) -> str:
+    number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
+    instead = _INSTEAD_OF_A_NUMBER.get(tuple(error.absolute_path)) if number else None
+    if instead:
+        return f"is the number {error.instance}, not {instead}"
+    wanted = _TYPE_WORDS.get(str(error.validator_value), error.validator_value)
+    found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
+    return f"must be {wanted}, not {found}"
+
+
+# What to ask for when a key's text is never a number: "must be text" would invite 'date: "2024"', no date either.
+_INSTEAD_OF_A_NUMBER: dict[YamlPath, str] = {
+    ("date",): "a date: write the full date, e.g. 2024-03-05",  # the front matter's: no other file has a 'date'
+}
 
 
 def _json_type(value: object) -> str:
@@ -286,12 +302,59 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
     if not isinstance(date, str) or not key_pattern("front_matter.schema.json", "date").search(date):
-        return []  # the schema has said what is wrong with its shape; here only the calendar
+        return []  # the schema has said what is wrong with its shape; here only the calendar and the clock
+    mistake = _impossible(date)
+    return [Problem(front.where(("date",)), f"'date' '{date}' {mistake}")] if mistake else []
+
+
+# The fields of a date the schema's pattern has accepted: that pattern is the rule, this only takes it apart.
+_DATE_FIELDS = re.compile(r"(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
+                          r"(?:.(?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d))?[.0-9]*"
+                          r"(?P<offset>[+-](?P<offset_hour>\d\d):(?P<offset_minute>\d\d))?)?")
+
+
+def _impossible(date: str) -> str | None:
+    """Say what makes a date of the right shape impossible: 'there is no month 13'; None for a real one."""
+    fields = _DATE_FIELDS.match(date)
+    if fields is None:
+        return None
+    mistake = (_off_the_calendar(int(fields["year"]), int(fields["month"]), int(fields["day"]))
+               or _off_the_clock(fields["hour"], fields["minute"], fields["second"])
+               or _off_the_clock(fields["offset_hour"], fields["offset_minute"], None,
+                                 f" in the offset {fields['offset']}"))
+    if mistake:
+        return f"is not a real date: {mistake}"
     try:
-        datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)
-    except ValueError:
-        return [Problem(front.where(("date",)), f"'date' is not an ISO 8601 date: '{date}' (write it as 2023-11-16)")]
-    return []
+        datetime.datetime.fromisoformat(date).astimezone(datetime.UTC)  # as the feed and the sitemap read it
+    except OverflowError:
+        return "is out of range: in UTC it falls outside the years 1 to 9999"
+    except ValueError:  # a form this Python reads otherwise than the schema says
+        return "is not an ISO 8601 date (write it as 2023-11-16)"
+    return None
+
+
+def _off_the_calendar(year: int, month: int, day: int) -> str | None:
+    if year == 0:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day == 0:
+        return "there is no day 0"
+    if day > calendar.monthrange(year, month)[1]:  # February has 29 days in a leap year
+        return f"{MONTHS[month - 1]} {year} has no {_ordinal(day)} day"
+    return None
+
+
+def _off_the_clock(hour: str | None, minute: str | None, second: str | None, place: str = "") -> str | None:
+    for name, text, last in (("hour", hour, 23), ("minute", minute, 59), ("second", second, 59)):
+        if text is not None and int(text) > last:
+            return f"there is no {name} {int(text)}{place}"
+    return None
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _frame_problems(front: Located, meta: Meta) -> list[Problem]:

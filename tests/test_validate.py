@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 from glossator.located_yaml import parse_yaml
-from glossator.validate import schema_problems
+from glossator.model import Meta
+from glossator.validate import _meta, schema_problems
 
 from .conftest import LAYOUTS, REPO, Run
 
@@ -67,21 +68,73 @@ def test_wrong_types_say_what_was_expected_and_what_was_found() -> None:
     ]
 
 
-@pytest.mark.parametrize(("date", "ok"), [
-    ("2024-02-29", True), ("2024-02-29T09:30:00Z", True), ("2024-02-29 09:30", True),
-    ("2024-02-29T09:30:00.5+01:00", True), ("2023-02-29", False), ("2024-13-01", False),
-    ("2020W01", False), ("20200101", False), ("16/11/2023", False), ("2024-02-29T25:00", False),
-])
-def test_dates_are_iso_8601_and_real(date: str, ok: bool) -> None:
-    from glossator.validate import _meta
+ISO_8601 = "expected an ISO 8601 date such as 2023-11-16, or a date and time such as 2023-11-16T09:30:00Z"
 
-    located, _ = parse_yaml(f"title: t\ndate: '{date}'\n", "a.md", line_offset=1)
+
+def _date_errors(front_matter: str) -> list[str]:
+    return _checked(front_matter)[1]
+
+
+def _checked(front_matter: str) -> tuple[Meta | None, list[str]]:
+    """Check front matter that stands on lines 2 on of a.md; return its fields, or the error lines a user sees."""
+    located, _ = parse_yaml(front_matter, "a.md", line_offset=1)
     assert located is not None
     meta, problems = _meta(located)
-    assert (meta is not None) == ok, problems
-    if not ok:
-        assert len(problems) == 1 and str(problems[0]).startswith("a.md:3:7: error: 'date' ")
-        assert "ISO 8601" in problems[0].message
+    assert (meta is None) == bool(problems)
+    return meta, [str(problem) for problem in problems]
+
+
+@pytest.mark.parametrize("date", ["2024-02-29", "2000-02-29", "2024-02-29T09:30:00Z", "2024-02-29 09:30",
+                                  "2024-02-29T09:30:00.5+01:00", "2024-12-31T23:59:59-23:59"])
+def test_real_dates_pass(date: str) -> None:
+    assert _date_errors(f"title: t\ndate: '{date}'\n") == []
+
+
+@pytest.mark.parametrize(("date", "error"), [
+    ("2024-13-05", "is not a real date: there is no month 13"),
+    ("2024-00-05", "is not a real date: there is no month 0"),
+    ("2024-02-30", "is not a real date: February 2024 has no 30th day"),
+    ("2023-02-29", "is not a real date: February 2023 has no 29th day"),  # not a leap year
+    ("2100-02-29", "is not a real date: February 2100 has no 29th day"),  # nor is a century, but 2000 was
+    ("2024-04-31", "is not a real date: April 2024 has no 31st day"),
+    ("2024-04-00", "is not a real date: there is no day 0"),
+    ("0000-01-01", "is not a real date: there is no year 0"),
+    ("2024-03-05T25:00:00Z", "is not a real date: there is no hour 25"),
+    ("2024-03-05 09:60", "is not a real date: there is no minute 60"),
+    ("2024-03-05T09:30:61", "is not a real date: there is no second 61"),
+    ("2024-03-05T09:30+05:75", "is not a real date: there is no minute 75 in the offset +05:75"),
+    ("2024-03-05T09:30-24:00", "is not a real date: there is no hour 24 in the offset -24:00"),
+    # the feed reads every date in UTC, where these are not dates at all
+    ("0001-01-01T00:30+01:00", "is out of range: in UTC it falls outside the years 1 to 9999"),
+    ("9999-12-31T23:30-01:00", "is out of range: in UTC it falls outside the years 1 to 9999"),
+])
+def test_a_date_in_the_right_shape_but_impossible_says_what_is_impossible(date: str, error: str) -> None:
+    assert _date_errors(f"title: t\ndate: '{date}'\n") == [f"a.md:3:7: error: 'date' '{date}' {error}"]
+
+
+@pytest.mark.parametrize("date", ["2020W01", "20200101", "16/11/2023", "2024-3-5"])
+def test_a_date_in_another_shape_is_shown_the_shape(date: str) -> None:
+    assert _date_errors(f"title: t\ndate: '{date}'\n") == [
+        f"a.md:3:7: error: 'date' is not valid: '{date}'; {ISO_8601}"]
+
+
+def test_an_unquoted_date_is_the_text_written_and_checked_as_quoted_text_is() -> None:
+    # YAML reads 2024-03-05 unquoted as a timestamp; the page, the feed and the sitemap take the date as written.
+    for date in ("2024-03-05", "2024-03-05T09:30:00Z", "2024-03-05 09:30:00+01:00"):
+        meta, errors = _checked(f"title: t\ndate: {date}\n")
+        assert errors == [] and meta is not None and meta.date == date
+    assert _date_errors("title: t\ndate: 2024-02-30\n") == [
+        "a.md:3:7: error: 'date' '2024-02-30' is not a real date: February 2024 has no 30th day"]
+    assert _date_errors("title: t\ndate: !!timestamp 2024-13-05\n") == [
+        "a.md:3:7: error: 'date' '2024-13-05' is not a real date: there is no month 13"]
+    assert _date_errors("title: t\ndate: 2024-3-5\n") == [f"a.md:3:7: error: 'date' is not valid: '2024-3-5'; {ISO_8601}"]
+
+
+@pytest.mark.parametrize("number", ["2024", "20240305", "2024.03"])
+def test_a_date_written_as_a_number_asks_for_the_full_date(number: str) -> None:
+    # "must be text" would invite 'date: "2024"', no more a date than the number
+    assert _date_errors(f"title: t\ndate: {number}\n") == [
+        f"a.md:3:7: error: 'date' is the number {number}, not a date: write the full date, e.g. 2024-03-05"]
 
 
 def test_ids_are_safe_names_the_page_does_not_use_itself() -> None:
