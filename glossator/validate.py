@@ -237,8 +237,7 @@ def _wrong_type(error: jsonschema.ValidationError) -> str:
     if instead:
         return f"is the number {error.instance}, not {instead}"
     wanted = _TYPE_WORDS.get(str(error.validator_value), error.validator_value)
-    found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
-    return f"must be {wanted}, not {found}"
+    return f"must be {wanted}, not {_type_words(error.instance)}"
 
 
 # What to ask for when a key's text is never a number: "must be text" would invite 'date: "2024"', no date either.
@@ -247,11 +246,15 @@ _INSTEAD_OF_A_NUMBER: dict[YamlPath, str] = {
 }
 
 
-def _json_type(value: object) -> str:
-    for name, types in (("boolean", bool), ("string", str), ("array", list), ("object", dict)):
+def _type_words(value: object) -> str:
+    """Name the type of a value from YAML in words: 'a list', 'binary data' (what !!binary makes)."""
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    for name, types in (("boolean", bool), ("string", str), ("array", list), ("object", dict),
+                        ("number", (int, float))):
         if isinstance(value, types):
-            return name
-    return "number" if isinstance(value, (int, float)) else "null"
+            return _TYPE_WORDS[name]
+    return _TYPE_WORDS["null"] if value is None else "a value of another type"
 
 
 def _unknown_keys(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> list[Problem]:

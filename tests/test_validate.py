@@ -58,13 +58,16 @@ def test_every_unknown_key_is_named_with_the_nearest_known_one() -> None:
 
 def test_wrong_types_say_what_was_expected_and_what_was_found() -> None:
     text = ("annotations:\n  - quote: 12\n    note: [a]\n    sources: {title: t}\n"
-            "  - quote: q\n    note:\n    sources: [{title: t, url: 3}]\n")
+            "  - quote: q\n    note:\n    sources: [{title: t, url: 3}]\n"
+            "  - quote: !!binary aGVsbG8=\n    note: yes\n")
     assert _problems(text) == [
         "2:12: 'quote' must be text, not a number",
         "3:11: 'note' must be text, not a list",
         "4:14: 'sources' must be a list, not a mapping of keys to values",
         "6:10: 'note' must be text, not an empty value",
         "7:31: 'url' must be text, not a number",
+        "8:12: 'quote' must be text, not binary data",  # base64 under YAML's !!binary tag
+        "9:11: 'note' must be text, not true or false",
     ]
 
 
