@@ -397,13 +397,15 @@ def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotatio
 
 
 def _duplicate_ids(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
-    first: dict[str, int] = {}
+    first_line: dict[str, int] = {}
     problems = []
     for i, annotation in annotations:
         if annotation.id is None:
             continue
-        if annotation.id in first:
-            message = f"id '{annotation.id}' is already used by annotation {first[annotation.id] + 1}"
-            problems.append(Problem(sidecar.where(("annotations", i, "id")), message))
-        first.setdefault(annotation.id, i)
+        where = sidecar.where(("annotations", i, "id"))
+        if annotation.id in first_line:
+            message = (f"id '{annotation.id}' is already used on line {first_line[annotation.id]}; "
+                       "give each annotation its own")
+            problems.append(Problem(where, message))
+        first_line.setdefault(annotation.id, where.line)
     return problems

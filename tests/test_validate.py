@@ -130,7 +130,8 @@ def test_an_unquoted_date_is_the_text_written_and_checked_as_quoted_text_is() ->
         "a.md:3:7: error: 'date' '2024-02-30' is not a real date: February 2024 has no 30th day"]
     assert _date_errors("title: t\ndate: !!timestamp 2024-13-05\n") == [
         "a.md:3:7: error: 'date' '2024-13-05' is not a real date: there is no month 13"]
-    assert _date_errors("title: t\ndate: 2024-3-5\n") == [f"a.md:3:7: error: 'date' is not valid: '2024-3-5'; {ISO_8601}"]
+    assert _date_errors("title: t\ndate: 2024-3-5\n") == [
+        f"a.md:3:7: error: 'date' is not valid: '2024-3-5'; {ISO_8601}"]
 
 
 @pytest.mark.parametrize("number", ["2024", "20240305", "2024.03"])
@@ -208,3 +209,19 @@ def test_one_bad_annotation_does_not_keep_the_others_from_being_checked(
         f"{folder}/a.annotations.yaml:4:5: error: quote \"purple cow\" is not in the article",
     ]
     assert not (tmp_path / "site").exists()
+
+
+SMALL_ARTICLE = "---\ntitle: A small article\n---\nThe quick brown fox jumps over the lazy dog.\n"
+
+
+def test_a_repeated_id_names_the_line_that_first_set_it(content: Callable[..., Path],
+                                                        glossator: Callable[..., Run]) -> None:
+    sidecar = "".join(f"  - quote: {quote}\n    note: A note.\n    id: fox\n"
+                      for quote in ("brown fox", "lazy dog", "quick"))
+    folder = content({"a.md": SMALL_ARTICLE, "a.annotations.yaml": "annotations:\n" + sidecar})
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/a.annotations.yaml:7:9: error: id 'fox' is already used on line 4; give each annotation its own",
+        f"{folder}/a.annotations.yaml:10:9: error: id 'fox' is already used on line 4; give each annotation its own",
+    ]
