@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .located_yaml import Located, YamlPath
 from .model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
 from .problems import Problem, Where
+from .reading import fold_quote
 from .schema import Check, compile_check
 
 if TYPE_CHECKING:
@@ -386,7 +387,8 @@ def _annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], l
     wrong = {error.absolute_path[1] for error in errors if tuple(error.absolute_path)[:1] == ("annotations",)
              and len(error.absolute_path) > 1}
     checked = [(i, _annotation(sidecar, i, item)) for i, item in enumerate(items) if i not in wrong]
-    return tuple(annotation for _, annotation in checked), problems + _duplicate_ids(sidecar, checked)
+    problems += _duplicate_ids(sidecar, checked) + _unchanged_corrections(sidecar, checked)
+    return tuple(annotation for _, annotation in checked), problems
 
 
 def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotation:
@@ -408,4 +410,18 @@ def _duplicate_ids(sidecar: Located, annotations: list[tuple[int, Annotation]]) 
                        "give each annotation its own")
             problems.append(Problem(where, message))
         first_line.setdefault(annotation.id, where.line)
+    return problems
+
+
+_CHANGES_NOTHING = ("'original' is the same as 'quote': a correction changes the text; make it a note (kind: note), "
+                    "or give the received wording")
+
+
+def _unchanged_corrections(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
+    """Refuse a correction whose original reads as its quote does (folded as anchoring folds them): the page
+    would show a change that is none."""
+    problems = []
+    for i, annotation in annotations:
+        if annotation.kind == "correction" and fold_quote(annotation.original or "") == fold_quote(annotation.quote):
+            problems.append(Problem(sidecar.where(("annotations", i, "original")), _CHANGES_NOTHING))
     return problems

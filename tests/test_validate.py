@@ -13,7 +13,7 @@ from glossator.located_yaml import parse_yaml
 from glossator.model import Meta
 from glossator.validate import _meta, schema_problems
 
-from .conftest import LAYOUTS, REPO, Run
+from .conftest import LAYOUTS, REPO, Run, dedent
 
 SCHEMAS = REPO / "glossator"
 MODELINE = "# yaml-language-server: $schema=../glossator/annotations.schema.json"
@@ -224,4 +224,33 @@ def test_a_repeated_id_names_the_line_that_first_set_it(content: Callable[..., P
     assert result.errors == [
         f"{folder}/a.annotations.yaml:7:9: error: id 'fox' is already used on line 4; give each annotation its own",
         f"{folder}/a.annotations.yaml:10:9: error: id 'fox' is already used on line 4; give each annotation its own",
+    ]
+
+
+CHANGES_NOTHING = ("'original' is the same as 'quote': a correction changes the text; make it a note (kind: note), "
+                   "or give the received wording")
+
+
+def test_a_correction_whose_original_reads_as_its_quote_is_refused(content: Callable[..., Path],
+                                                                   glossator: Callable[..., Run]) -> None:
+    # Compared as quotes are matched: runs of spaces as one, typographic quotation marks as straight ones.
+    sidecar = dedent("""
+        annotations:
+          - quote: brown fox
+            kind: correction
+            original: brown fox
+          - quote: '"lazy dog"'
+            kind: correction
+            original: "  \u201clazy\\n\\t dog\u201d "
+          - quote: The quick
+            kind: correction
+            original: the quick
+            note: A capital is a change.
+    """)
+    folder = content({"a.md": SMALL_ARTICLE.replace("lazy dog", '"lazy dog"'), "a.annotations.yaml": sidecar})
+    result = glossator("check", "--content", folder)
+    assert result.code == 1
+    assert result.errors == [
+        f"{folder}/a.annotations.yaml:4:15: error: {CHANGES_NOTHING}",
+        f"{folder}/a.annotations.yaml:7:15: error: {CHANGES_NOTHING}",
     ]
