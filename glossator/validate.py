@@ -157,11 +157,8 @@ def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
     """Tell whether a required key is missing only because it is misspelt (reported as unknown)."""
     if error.validator != "required" or not isinstance(error.instance, dict):
         return False
-    import difflib  # here, like jsonschema: only content with mistakes needs it
-
     missing = error.message.split("'")[1]
-    unknown = [str(key) for key in error.instance if key not in known]
-    return bool(difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6))
+    return any(_meant(str(key), [missing]) for key in error.instance if key not in known)
 
 
 def _known_keys(schema: Any) -> set[str]:
@@ -259,20 +256,44 @@ def _type_words(value: object) -> str:
 
 
 def _unknown_keys(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> list[Problem]:
-    import difflib
-
     known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
     instance: dict[str, Any] = error.instance  # type: ignore[assignment]
     problems = []
     for key in (key for key in instance if key not in known):
-        message = f"unknown key '{key}'"
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        if close:
-            message += f": did you mean '{close[0]}'?"
-        else:
-            message += " (allowed: " + ", ".join(known) + ")"
-        problems.append(Problem(located.where((*path, key), key=True), message))
+        meant = _meant(key, known)
+        hint = f": did you mean '{meant}'?" if meant else " (allowed: " + ", ".join(known) + ")"
+        problems.append(Problem(located.where((*path, key), key=True), f"unknown key '{key}'{hint}"))
     return problems
+
+
+def _meant(key: str, known: list[str]) -> str | None:
+    """Return the known key an unknown one likely stands for: the word other tools use, or a near spelling."""
+    import difflib  # here, like jsonschema: only content with mistakes needs it
+
+    synonyms = [name for name in _SYNONYMS.get(key.casefold(), ()) if name in known]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return next(iter(synonyms + close), None)
+
+
+# Keys other publishing tools and newsrooms use, each with ours in order of likelihood (the first the mapping allows
+# is suggested). A synonym wins over a near spelling: 'link' is spelt like 'byline' but means 'source_url'.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("author", "authors", "by", "writer", "reporter"), ("byline",)),
+    **dict.fromkeys(("dek", "deck", "standfirst", "subhead", "subheading", "strapline"), ("subtitle",)),
+    **dict.fromkeys(("headline", "hed", "name"), ("title",)),
+    **dict.fromkeys(("description", "excerpt", "abstract", "blurb"), ("summary",)),
+    **dict.fromkeys(("published", "pubdate", "publish_date", "published_at"), ("date",)),
+    **dict.fromkeys(("language", "locale"), ("lang",)),
+    "url": ("source_url", "base_url"),
+    **dict.fromkeys(("link", "href"), ("url", "source_url", "base_url")),
+    **dict.fromkeys(("contributor", "contributors"), ("credit",)),
+    "note": ("editor_note",),
+    **dict.fromkeys(("exact", "passage"), ("quote",)),  # 'exact' as in the W3C TextQuoteSelector
+    **dict.fromkeys(("comment", "gloss"), ("note",)),
+    "type": ("kind",),
+    **dict.fromkeys(("received", "was"), ("original", "source")),
+    **dict.fromkeys(("references", "citations", "refs"), ("sources",)),
+}
 
 
 def _name(path: YamlPath) -> str:

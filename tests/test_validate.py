@@ -56,6 +56,33 @@ def test_every_unknown_key_is_named_with_the_nearest_known_one() -> None:
     ]
 
 
+def test_a_word_other_tools_use_for_a_key_is_named_with_ours() -> None:
+    # Before the near spelling: 'link' is spelt like 'byline', and 'author' like no key at all.
+    front = "author: A\nBy: B\ndek: d\nstandfirst: s\nurl: https://x\nlink: https://y\nheadline: h\n"
+    assert _problems(front, "front_matter.schema.json") == [
+        "1:1: unknown key 'author': did you mean 'byline'?",
+        "2:1: unknown key 'By': did you mean 'byline'?",
+        "3:1: unknown key 'dek': did you mean 'subtitle'?",
+        "4:1: unknown key 'standfirst': did you mean 'subtitle'?",
+        "5:1: unknown key 'url': did you mean 'source_url'?",
+        "6:1: unknown key 'link': did you mean 'source_url'?",
+        "7:1: unknown key 'headline': did you mean 'title'?",  # and so 'title' is not also called missing
+    ]
+    # The same word means the key its own mapping has: 'link' in a source is that source's 'url'.
+    sidecar = ("annotations:\n  - exact: q\n    comment: c\n    sources: [{name: n, link: 'https://x'}]\n"
+               "  - quote: q\n    kind: correction\n    received: r\n  - quote: q\n    note: n\n    author: a\n")
+    assert _problems(sidecar) == [
+        "2:5: unknown key 'exact': did you mean 'quote'?",
+        "3:5: unknown key 'comment': did you mean 'note'?",
+        "4:16: unknown key 'name': did you mean 'title'?",
+        "4:25: unknown key 'link': did you mean 'url'?",
+        "7:5: unknown key 'received': did you mean 'original'?",
+        "10:5: unknown key 'author' (allowed: quote, prefix, suffix, kind, note, original, id, sources)",
+    ]
+    assert _problems("url: https://example.org/\n", "config.schema.json") == [
+        "1:1: unknown key 'url': did you mean 'base_url'?"]
+
+
 def test_wrong_types_say_what_was_expected_and_what_was_found() -> None:
     text = ("annotations:\n  - quote: 12\n    note: [a]\n    sources: {title: t}\n"
             "  - quote: q\n    note:\n    sources: [{title: t, url: 3}]\n"
