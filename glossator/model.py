@@ -10,6 +10,10 @@ from .problems import Where
 
 Kind = Literal["note", "correction"]
 
+# In English on every machine, whatever the locale: pages and error messages name months alike.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+
 
 @dataclass(frozen=True)
 class ArticleFile:

@@ -21,13 +21,12 @@ from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, NoteRenderer, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
+from .model import MONTHS
 from .package import package
 from .problems import Problem, Where
 from .publish import publish
 
 _NO_SITE = Site()
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -249,4 +248,4 @@ def long_date(value: str | None) -> str:
     if not value:
         return ""
     date = datetime.date.fromisoformat(value[:10])
-    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import json
 import re
@@ -10,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .located_yaml import Located, YamlPath
-from .model import Annotation, Article, ArticleFile, Meta, SourceRef
+from .model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
 from .problems import Problem, Where
+from .reading import fold_quote
 from .schema import Check, compile_check
 
 if TYPE_CHECKING:
@@ -155,11 +157,8 @@ def _misspelt(error: jsonschema.ValidationError, known: set[str]) -> bool:
     """Tell whether a required key is missing only because it is misspelt (reported as unknown)."""
     if error.validator != "required" or not isinstance(error.instance, dict):
         return False
-    import difflib  # here, like jsonschema: only content with mistakes needs it
-
     missing = error.message.split("'")[1]
-    unknown = [str(key) for key in error.instance if key not in known]
-    return bool(difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6))
+    return any(_meant(str(key), [missing]) for key in error.instance if key not in known)
 
 
 def _known_keys(schema: Any) -> set[str]:
@@ -190,8 +189,7 @@ _ORIGINAL_WITHOUT_CORRECTION = "'original' belongs to a correction: add 'kind: c
 def _expected(error: jsonschema.ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "type":
-        found = _TYPE_WORDS.get(_json_type(error.instance), "a value of another type")
-        return f"must be {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, not {found}"
+        return _wrong_type(error)
     if error.validator == "enum":
         choices: list[Any] = error.validator_value  # type: ignore[assignment]
         return "must be one of: " + ", ".join(str(choice) for choice in choices) + _closest(error.instance, choices)
@@ -231,28 +229,71 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _json_type(value: object) -> str:
-    for name, types in (("boolean", bool), ("string", str), ("array", list), ("object", dict)):
+def _wrong_type(error: jsonschema.ValidationError) -> str:
+    number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
+    instead = _INSTEAD_OF_A_NUMBER.get(tuple(error.absolute_path)) if number else None
+    if instead:
+        return f"is the number {error.instance}, not {instead}"
+    wanted = _TYPE_WORDS.get(str(error.validator_value), error.validator_value)
+    return f"must be {wanted}, not {_type_words(error.instance)}"
+
+
+# What to ask for when a key's text is never a number: "must be text" would invite 'date: "2024"', no date either.
+_INSTEAD_OF_A_NUMBER: dict[YamlPath, str] = {
+    ("date",): "a date: write the full date, e.g. 2024-03-05",  # the front matter's: no other file has a 'date'
+}
+
+
+def _type_words(value: object) -> str:
+    """Name the type of a value from YAML in words: 'a list', 'binary data' (what !!binary makes)."""
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    for name, types in (("boolean", bool), ("string", str), ("array", list), ("object", dict),
+                        ("number", (int, float))):
         if isinstance(value, types):
-            return name
-    return "number" if isinstance(value, (int, float)) else "null"
+            return _TYPE_WORDS[name]
+    return _TYPE_WORDS["null"] if value is None else "a value of another type"
 
 
 def _unknown_keys(located: Located, path: YamlPath, error: jsonschema.ValidationError) -> list[Problem]:
-    import difflib
-
     known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
     instance: dict[str, Any] = error.instance  # type: ignore[assignment]
     problems = []
     for key in (key for key in instance if key not in known):
-        message = f"unknown key '{key}'"
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        if close:
-            message += f": did you mean '{close[0]}'?"
-        else:
-            message += " (allowed: " + ", ".join(known) + ")"
-        problems.append(Problem(located.where((*path, key), key=True), message))
+        meant = _meant(key, known)
+        hint = f": did you mean '{meant}'?" if meant else " (allowed: " + ", ".join(known) + ")"
+        problems.append(Problem(located.where((*path, key), key=True), f"unknown key '{key}'{hint}"))
     return problems
+
+
+def _meant(key: str, known: list[str]) -> str | None:
+    """Return the known key an unknown one likely stands for: the word other tools use, or a near spelling."""
+    import difflib  # here, like jsonschema: only content with mistakes needs it
+
+    synonyms = [name for name in _SYNONYMS.get(key.casefold(), ()) if name in known]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return next(iter(synonyms + close), None)
+
+
+# Keys other publishing tools and newsrooms use, each with ours in order of likelihood (the first the mapping allows
+# is suggested). A synonym wins over a near spelling: 'link' is spelt like 'byline' but means 'source_url'.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("author", "authors", "by", "writer", "reporter"), ("byline",)),
+    **dict.fromkeys(("dek", "deck", "standfirst", "subhead", "subheading", "strapline"), ("subtitle",)),
+    **dict.fromkeys(("headline", "hed", "name"), ("title",)),
+    **dict.fromkeys(("description", "excerpt", "abstract", "blurb"), ("summary",)),
+    **dict.fromkeys(("published", "pubdate", "publish_date", "published_at"), ("date",)),
+    **dict.fromkeys(("language", "locale"), ("lang",)),
+    "url": ("source_url", "base_url"),
+    **dict.fromkeys(("link", "href"), ("url", "source_url", "base_url")),
+    **dict.fromkeys(("contributor", "contributors"), ("credit",)),
+    "note": ("editor_note",),
+    **dict.fromkeys(("exact", "passage"), ("quote",)),  # 'exact' as in the W3C TextQuoteSelector
+    **dict.fromkeys(("comment", "gloss"), ("note",)),
+    "type": ("kind",),
+    **dict.fromkeys(("received", "was"), ("original", "source")),
+    **dict.fromkeys(("references", "citations", "refs"), ("sources",)),
+}
 
 
 def _name(path: YamlPath) -> str:
@@ -286,12 +327,59 @@ def _meta(front: Located) -> tuple[Meta | None, list[Problem]]:
 def _date_problems(front: Located) -> list[Problem]:
     date = front.data.get("date")
     if not isinstance(date, str) or not key_pattern("front_matter.schema.json", "date").search(date):
-        return []  # the schema has said what is wrong with its shape; here only the calendar
+        return []  # the schema has said what is wrong with its shape; here only the calendar and the clock
+    mistake = _impossible(date)
+    return [Problem(front.where(("date",)), f"'date' '{date}' {mistake}")] if mistake else []
+
+
+# The fields of a date the schema's pattern has accepted: that pattern is the rule, this only takes it apart.
+_DATE_FIELDS = re.compile(r"(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)"
+                          r"(?:.(?P<hour>\d\d):(?P<minute>\d\d)(?::(?P<second>\d\d))?[.0-9]*"
+                          r"(?P<offset>[+-](?P<offset_hour>\d\d):(?P<offset_minute>\d\d))?)?")
+
+
+def _impossible(date: str) -> str | None:
+    """Say what makes a date of the right shape impossible: 'there is no month 13'; None for a real one."""
+    fields = _DATE_FIELDS.match(date)
+    if fields is None:
+        return None
+    mistake = (_off_the_calendar(int(fields["year"]), int(fields["month"]), int(fields["day"]))
+               or _off_the_clock(fields["hour"], fields["minute"], fields["second"])
+               or _off_the_clock(fields["offset_hour"], fields["offset_minute"], None,
+                                 f" in the offset {fields['offset']}"))
+    if mistake:
+        return f"is not a real date: {mistake}"
     try:
-        datetime.date.fromisoformat(date) if len(date) == 10 else datetime.datetime.fromisoformat(date)
-    except ValueError:
-        return [Problem(front.where(("date",)), f"'date' is not an ISO 8601 date: '{date}' (write it as 2023-11-16)")]
-    return []
+        datetime.datetime.fromisoformat(date).astimezone(datetime.UTC)  # as the feed and the sitemap read it
+    except OverflowError:
+        return "is out of range: in UTC it falls outside the years 1 to 9999"
+    except ValueError:  # a form this Python reads otherwise than the schema says
+        return "is not an ISO 8601 date (write it as 2023-11-16)"
+    return None
+
+
+def _off_the_calendar(year: int, month: int, day: int) -> str | None:
+    if year == 0:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day == 0:
+        return "there is no day 0"
+    if day > calendar.monthrange(year, month)[1]:  # February has 29 days in a leap year
+        return f"{MONTHS[month - 1]} {year} has no {_ordinal(day)} day"
+    return None
+
+
+def _off_the_clock(hour: str | None, minute: str | None, second: str | None, place: str = "") -> str | None:
+    for name, text, last in (("hour", hour, 23), ("minute", minute, 59), ("second", second, 59)):
+        if text is not None and int(text) > last:
+            return f"there is no {name} {int(text)}{place}"
+    return None
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _frame_problems(front: Located, meta: Meta) -> list[Problem]:
@@ -320,7 +408,8 @@ def _annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], l
     wrong = {error.absolute_path[1] for error in errors if tuple(error.absolute_path)[:1] == ("annotations",)
              and len(error.absolute_path) > 1}
     checked = [(i, _annotation(sidecar, i, item)) for i, item in enumerate(items) if i not in wrong]
-    return tuple(annotation for _, annotation in checked), problems + _duplicate_ids(sidecar, checked)
+    problems += _duplicate_ids(sidecar, checked) + _unchanged_corrections(sidecar, checked)
+    return tuple(annotation for _, annotation in checked), problems
 
 
 def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotation:
@@ -331,13 +420,29 @@ def _annotation(sidecar: Located, index: int, item: dict[str, Any]) -> Annotatio
 
 
 def _duplicate_ids(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
-    first: dict[str, int] = {}
+    first_line: dict[str, int] = {}
     problems = []
     for i, annotation in annotations:
         if annotation.id is None:
             continue
-        if annotation.id in first:
-            message = f"id '{annotation.id}' is already used by annotation {first[annotation.id] + 1}"
-            problems.append(Problem(sidecar.where(("annotations", i, "id")), message))
-        first.setdefault(annotation.id, i)
+        where = sidecar.where(("annotations", i, "id"))
+        if annotation.id in first_line:
+            message = (f"id '{annotation.id}' is already used on line {first_line[annotation.id]}; "
+                       "give each annotation its own")
+            problems.append(Problem(where, message))
+        first_line.setdefault(annotation.id, where.line)
+    return problems
+
+
+_CHANGES_NOTHING = ("'original' is the same as 'quote': a correction changes the text; make it a note (kind: note), "
+                    "or give the received wording")
+
+
+def _unchanged_corrections(sidecar: Located, annotations: list[tuple[int, Annotation]]) -> list[Problem]:
+    """Refuse a correction whose original reads as its quote does (folded as anchoring folds them): the page
+    would show a change that is none."""
+    problems = []
+    for i, annotation in annotations:
+        if annotation.kind == "correction" and fold_quote(annotation.original or "") == fold_quote(annotation.quote):
+            problems.append(Problem(sidecar.where(("annotations", i, "original")), _CHANGES_NOTHING))
     return problems
