@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .located_yaml import Located, YamlPath
 from .model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
-from .problems import Problem, Where
+from .problems import Problem, Where, shorten
 from .reading import fold_quote
 from .schema import Check, compile_check
 
@@ -196,9 +196,10 @@ def _expected(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern" and schema.get("pattern") == "\\S":
         return "must not be empty"
     if error.validator == "pattern" and "patternErrorMessage" in schema:
-        return f"{schema['patternErrorMessage']}, not '{_short(error.instance)}'{_scheme_hint(error)}"
+        return f"{schema['patternErrorMessage']}, not '{shorten(str(error.instance), 40)}'{_scheme_hint(error)}"
     if error.validator == "pattern":
-        return f"is not valid: '{_short(error.instance)}'; expected {schema.get('description', 'another form')}"
+        expected = schema.get("description", "another form")
+        return f"is not valid: '{shorten(str(error.instance), 40)}'; expected {expected}"
     return f"is not valid: expected {schema.get('description', error.message)}"
 
 
@@ -218,15 +219,10 @@ def _scheme_hint(error: jsonschema.ValidationError) -> str:
     value, pattern = str(error.instance), str(error.validator_value)
     if _SCHEME.match(value) or not re.search(pattern, "https://" + value):
         return ""
-    return f": did you mean '{_short('https://' + value)}'?"
+    return f": did you mean '{shorten('https://' + value, 40)}'?"
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986: javascript:, ftp:, mailto: ...
-
-
-def _short(value: object, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _wrong_type(error: jsonschema.ValidationError) -> str:
