@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
+from .yaml_mistakes import ADD_THE_DASH, explain, item_word
 
 YamlPath = tuple[str | int, ...]
 
@@ -113,7 +114,8 @@ class _Builder:
             raise _Stop(Problem(self.where(mark), "a second YAML document starts here; a file holds one"))
         return built
 
-    def node(self, depth: int) -> Built:
+    def node(self, depth: int, key: object = None, item: str | None = None) -> Built:
+        """Build the next value: the value of key, or, if item names it, an item of a list."""
         event = self.loader.get_event()
         if isinstance(event, yaml.AliasEvent):
             return self.alias(event)
@@ -125,9 +127,9 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             built = self.scalar(event)
         elif isinstance(event, yaml.SequenceStartEvent):
-            built = self.sequence(event, depth)
+            built = self.sequence(event, depth, item_word(key))
         else:
-            built = self.mapping(event, depth)
+            built = self.mapping(event, depth, item)
         if anchor is not None:
             self.open_anchors.discard(anchor)
             self.anchors[anchor] = built
@@ -182,23 +184,24 @@ class _Builder:
         self.problems.append(Problem(self.where(event.start_mark), message))
         return _UNREADABLE
 
-    def sequence(self, event: yaml.SequenceStartEvent, depth: int) -> Built:
+    def sequence(self, event: yaml.SequenceStartEvent, depth: int, item: str) -> Built:
         items: list[Any] = []
         spots: list[Spot] = []
         size = 1
         while not self.loader.check_event(yaml.SequenceEndEvent):
-            value, spot, count = self.node(depth + 1)
+            value, spot, count = self.node(depth + 1, item=item)
             items.append(value)
             spots.append(spot)
             size += count
         self.loader.get_event()
         return items, self.spot(event.start_mark, spots), size
 
-    def mapping(self, event: yaml.MappingStartEvent, depth: int) -> Built:
+    def mapping(self, event: yaml.MappingStartEvent, depth: int, item: str | None) -> Built:
         result: dict[str, Any] = {}
         parts: dict[str, tuple[int, int, Spot]] = {}
         merges: list[Built] = []
         size = 1
+        split = False  # whether a duplicate key was reported as the start of a new item
         while not self.loader.check_event(yaml.MappingEndEvent):
             if _is_merge_key(self.loader.peek_event()):
                 self.loader.get_event()
@@ -207,29 +210,41 @@ class _Builder:
                 continue
             key_event = self.loader.peek_event()
             key, _, key_size = self.node(depth + 1)
-            value, spot, value_size = self.node(depth + 1)
+            value, spot, value_size = self.node(depth + 1, key)
             size += key_size + value_size
-            self.add(result, parts, key, key_event.start_mark, value, spot)
+            first = self.add(result, parts, key, key_event.start_mark, value, spot)
+            if first is not None and not split:
+                self.problems.append(self.duplicate(key, key_event.start_mark, first, item))
+                # In an item, the keys after a missing '- ' repeat the item's keys: one cause, told once.
+                split = item is not None
         self.loader.get_event()
         for merge in merges:
             self.merge(result, parts, merge)
         return result, self.spot(event.start_mark, parts), size
 
     def add(self, result: dict[str, Any], parts: dict[str, tuple[int, int, Spot]],
-            key: Any, mark: Any, value: Any, spot: Spot) -> None:
+            key: Any, mark: Any, value: Any, spot: Spot) -> int | None:
+        """Add key to the mapping; if it is set already, return the line it was first set on."""
         if key is _UNREADABLE:
-            return  # already reported
+            return None  # already reported
         if isinstance(key, (dict, list)) or key is None:
             shape = "a list" if isinstance(key, list) else "a mapping" if isinstance(key, dict) else "empty"
             self.problems.append(Problem(self.where(mark), f"a key must be text, but this key is {shape}"))
-            return
+            return None
         key = str(key)  # 1: or true: as keys still name something; the schema judges them
         if key in parts:
-            message = f"duplicate key '{key}' (first set on line {parts[key][0]}); keep one"
-            self.problems.append(Problem(self.where(mark), message))
-            return
+            return parts[key][0]
         result[key] = value
         parts[key] = (mark.line + 1 + self.line_offset, mark.column + 1, spot)
+        return None
+
+    def duplicate(self, key: Any, mark: Any, first: int, item: str | None) -> Problem:
+        where = self.where(mark)
+        if item is None:
+            return Problem(where, f"duplicate key '{key}' (first set on line {first}); keep one")
+        # In a list of items, a repeated key most often means the next item lost its '- ': "keep one" would delete it.
+        return Problem(where, f"'{key}' is set already on line {first}, so line {where.line} may start a new {item} "
+                              f"that is missing its '- ': {ADD_THE_DASH} (or, if it is one {item}, keep one '{key}')")
 
     def merge(self, result: dict[str, Any], parts: dict[str, tuple[int, int, Spot]], merge: Built) -> None:
         """Add the keys of a '<<' merge that the mapping does not set itself (YAML 1.1)."""
@@ -285,15 +300,5 @@ def _reader_problem(error: yaml.reader.ReaderError, text: str, file: str, line_o
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, file: str, line_offset: int) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    if error.context_mark and "end of stream" in (error.problem or ""):
-        mark = error.context_mark  # an unclosed quote is best shown where it opens
-    lines = text.split("\n")
-    line, col = (mark.line, mark.column) if mark else (0, 0)
-    if line >= len(lines) or (line == len(lines) - 1 and not lines[line] and line):
-        line = len(lines) - 2 if not lines[-1] and len(lines) > 1 else len(lines) - 1
-        col = len(lines[line])  # the file ended too soon: point just past its end
-    message = "; ".join(part for part in (error.context, error.problem) if part)
-    if "\t" in lines[line][: col + 1]:
-        message += " (a tab: indent with spaces, YAML does not allow tabs there)"
-    return Problem(Where(file, line + 1 + line_offset, col + 1), f"invalid YAML: {message}")
+    explained = explain(error, text, _Loader, line_offset)
+    return Problem(Where(file, explained.line + 1 + line_offset, explained.col + 1), explained.message)

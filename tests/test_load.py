@@ -7,6 +7,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import yaml
+
+from glossator import located_yaml
 from glossator.load import load, load_layouts, parse_text
 from glossator.located_yaml import parse_yaml
 
@@ -50,6 +54,85 @@ def test_yaml_that_cannot_become_plain_data_is_a_problem_not_an_exception() -> N
     for text, expected in cases.items():
         located, problems = parse_yaml(text, "f.yaml")
         assert located is None and str(problems[0]).startswith(f"f.yaml:{expected}"), (text, problems)
+
+
+SIDECAR_HEAD = "annotations:\n  - quote: brown fox\n"
+# What an editor wrote, and the one error line they see: where to act, what is wrong and how to fix it.
+YAML_MISTAKES = {
+    SIDECAR_HEAD + "    note: Note: the vote was close\n":
+        "f.yaml:3:11: error: this value holds ': ', which YAML reads as a new key;"
+        ' put the whole value in quotation marks ("...")',
+    SIDECAR_HEAD + '    note: He said "no": the vote was close\n':
+        "f.yaml:3:11: error: this value holds ': ', which YAML reads as a new key;"
+        " put the whole value in single quotation marks ('...')",
+    SIDECAR_HEAD + "    note: The vote was close,\n      and the result: a tie\n":
+        "f.yaml:3:11: error: this value holds ': ' (on line 4), which YAML reads as a new key;"
+        ' put the whole value in quotation marks ("...")',
+    'annotations:\n  - quote: "the vote\n    note: A note.\n':
+        'f.yaml:2:12: error: the quotation mark " opened at 2:12 is never closed; put another " at the end of the value',
+    'annotations:\n  - quote: "the vote\n    note: A note.\n  - quote: "lazy dog"\n    note: Another.\n':
+        'f.yaml:2:12: error: the quotation mark " opened at 2:12 is not closed on its line, so the value runs on to'
+        " line 4; close it on line 2",
+    SIDECAR_HEAD + "    note: A note.\n   kind: note\n":
+        "f.yaml:4:4: error: line 4 is indented 3 spaces, but line 3 above it ('note') 4: the keys of one mapping must"
+        " line up, so indent line 4 by 4 spaces",
+    SIDECAR_HEAD + "    note: A note.\n     kind: note\n":
+        "f.yaml:4:6: error: line 4 is indented 5 spaces, but line 3 above it ('note') 4: the keys of one mapping must"
+        " line up, so indent line 4 by 4 spaces",
+    SIDECAR_HEAD + "   note: A note.\n":
+        "f.yaml:3:4: error: line 3 is indented 3 spaces, but line 2 above it ('quote') 4, counting its '- ': the keys"
+        " of one mapping must line up, so indent line 3 by 4 spaces",
+    SIDECAR_HEAD + "    note: A note.\n   - quote: lazy dog\n     note: Another.\n":
+        "f.yaml:4:4: error: line 4 is indented 3 spaces, but line 2 above it 2: the '- ' items of one list must line"
+        " up, so indent line 4 by 2 spaces",
+    "title: A title\n date: 2024-05-01\n":
+        "f.yaml:2:2: error: line 2 is indented 1 space, but line 1 above it ('title') 0: the keys of one mapping must"
+        " line up, so remove the spaces before line 2",
+    "annotations:\n\t- quote: brown fox\n\t  note: A note.\n":
+        "f.yaml:2:1: error: line 2 is indented with a tab, and YAML allows only spaces there; replace the tab with"
+        " spaces",
+    SIDECAR_HEAD + "    note: A note.\n    quote: lazy dog\n    note: Another.\n":
+        "f.yaml:4:5: error: 'quote' is set already on line 2, so line 4 may start a new annotation that is missing"
+        " its '- ': write '- ' before its first key, in line with the '- ' above (or, if it is one annotation, keep"
+        " one 'quote')",
+    SIDECAR_HEAD + "    note: A note.\n  quote: lazy dog\n    note: Another.\n":
+        "f.yaml:4:3: error: line 4 may start a new annotation that is missing its '- ': write '- ' before its first"
+        " key, in line with the '- ' above",
+    SIDECAR_HEAD + "    note: A note.\n    sources:\n      - title: A book\n      title: Another\n":
+        "f.yaml:6:7: error: line 6 may start a new source that is missing its '- ': write '- ' before its first key,"
+        " in line with the '- ' above",
+    SIDECAR_HEAD + "    note: A note that an editor\n    broke over two lines.\n":
+        "f.yaml:4:5: error: line 4 is not 'key: value': if it goes on from the value of 'note' on line 3, indent it"
+        " more than 'note'; if it is a key, write ': ' after it",
+    SIDECAR_HEAD + "    note:A note.\n    kind: note\n":
+        "f.yaml:3:9: error: 'note:' has no space after ':', so YAML reads this as text, not a key; put a space after"
+        " ':'",
+    "title: A title\ntitle: Another\n":
+        "f.yaml:2:1: error: duplicate key 'title' (first set on line 1); keep one",
+    "a: {b: c: d}\n": "f.yaml:1:9: error: invalid YAML: while parsing a flow mapping; ",  # any other: PyYAML's words
+}
+
+
+@pytest.mark.parametrize("loader", [getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader],
+                         ids=["libyaml", "python"])
+def test_yaml_mistakes_are_told_in_plain_words_where_the_editor_must_act(
+        loader: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(located_yaml, "_Loader", loader)  # libyaml and PyYAML word errors differently
+    for text, expected in YAML_MISTAKES.items():
+        located, problems = parse_yaml(text, "f.yaml")
+        assert located is None and len(problems) == 1, (text, problems)
+        if expected.endswith("; "):
+            assert str(problems[0]).startswith(expected) and "\n" not in str(problems[0]), (text, problems)
+        else:
+            assert str(problems[0]) == expected, text
+
+
+def test_yaml_mistakes_in_front_matter_count_its_lines_from_the_top_of_the_article() -> None:
+    _, problems = parse_yaml('title: "A title\n', "a.md", line_offset=1)
+    assert [str(p) for p in problems] == [
+        'a.md:2:8: error: the quotation mark " opened at 2:8 is never closed; put another " at the end of the value']
+    _, problems = parse_yaml("title: A title\n  subtitle: x\n", "a.md", line_offset=1)
+    assert str(problems[0]).startswith("a.md:3:3: error: line 3 is indented 2 spaces, but line 2 above it ('title') 0")
 
 
 def test_text_loses_a_byte_order_mark_and_windows_line_ends() -> None:
