@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,10 +15,10 @@ from pathlib import Path, PurePosixPath
 from .compiled_layouts import cache_file
 from .problems import Problem, Where
 
-# What a build writes (pages, received texts, feed and sitemap, the offline ZIP), and what a file manager leaves
-# behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there by hand,
-# and swapping the new site in would delete it.
-_SITE_SUFFIXES = (".html", ".txt", ".xml", ".zip")
+# What a build writes (pages, received texts, the offline ZIP, feed and sitemap; never a folder), and what a file
+# manager leaves behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there
+# by hand, and swapping the new site in would delete it.
+_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt)|offline\.zip|feed\.xml|sitemap\.xml")
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
@@ -86,11 +87,7 @@ def _overlap(out: Path, inputs: Iterable[Path]) -> str | None:
 def _is_site_file(entry: Path) -> bool:
     if entry.name in _LITTER:
         return True
-    if entry.is_symlink():
-        return False
-    if entry.is_dir():
-        return all(_is_site_file(inner) for inner in entry.iterdir())
-    return entry.is_file() and entry.name.endswith(_SITE_SUFFIXES)
+    return entry.is_file() and not entry.is_symlink() and _SITE_FILE.fullmatch(entry.name) is not None
 
 
 def _is_plain_name(name: str) -> bool:

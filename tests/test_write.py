@@ -16,7 +16,7 @@ from .conftest import LAYOUTS, Run
 def _site(version: int) -> dict[str, bytes]:
     """A site whose every file names its version, so a mix of two shows."""
     return {"index.html": b"v%d" % version, **{f"page{n}.html": b"v%d" % version for n in range(20)},
-            "deep/er/file.txt": b"v%d" % version}
+            "page0.source.txt": b"v%d" % version}
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -138,13 +138,23 @@ def test_a_build_never_deletes_a_file_it_did_not_write(tmp_path: Path, content: 
     out = tmp_path / "documents"
     (out / "drafts").mkdir(parents=True)
     (out / "thesis.docx").write_bytes(b"years of work")
-    (out / "drafts" / "notes.md").write_text("more work")
+    (out / "drafts" / "essay.html").write_text("more work")
     result = glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", out)
     assert result.code == 1
     assert result.errors == [f"{out}:1:1: error: refusing to replace {out}: it holds 'drafts' and 1 more, which a"
                              " build does not write, and a build replaces the whole folder; move it elsewhere, or"
                              " choose another --out"]
-    assert _tree(out) == {"drafts/notes.md": b"more work", "thesis.docx": b"years of work"}
+    assert _tree(out) == {"drafts/essay.html": b"more work", "thesis.docx": b"years of work"}
+    # Files with a site's endings are not a site's either: notes, an archive, an empty folder.
+    for name in ("todo.txt", "backup.zip", "2023"):
+        folder = tmp_path / name.replace(".", "-")
+        folder.mkdir()
+        if name == "2023":
+            (folder / name).mkdir()
+        else:
+            (folder / name).write_text("mine")
+        result = glossator("build", "--content", content(), "--layouts", LAYOUTS, "--out", folder)
+        assert result.code == 1 and f"it holds '{name}'" in result.errors[0]
 
 
 def test_an_old_site_and_a_file_managers_litter_are_replaced(tmp_path: Path, content: Callable[..., Path],
