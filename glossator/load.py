@@ -10,7 +10,7 @@ from pathlib import Path
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
 from .model import ArticleFile
-from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character, shorten
+from .problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
@@ -46,15 +46,16 @@ def parse_text(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
-def refused_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
+def refused_characters(text: str, file: str, first_line: int = 1, *,
+                       refused: re.Pattern[str] = REFUSED_CHARACTERS) -> list[Problem]:
     """Refuse control characters and the like (see REFUSED_CHARACTERS) in Markdown or plain text, at the first."""
-    found = REFUSED_CHARACTERS.search(text)
+    found = refused.search(text)
     if found is None:
         return []
     at = found.start()
     line = first_line + text.count("\n", 0, at)
     col = at - (text.rfind("\n", 0, at) + 1) + 1
-    more = sum(1 for _ in REFUSED_CHARACTERS.finditer(text, at + 1))
+    more = sum(1 for _ in refused.finditer(text, at + 1))
     others = f" (and {more} more in this file)" if more else ""
     return [Problem(Where(file, line, col), f"text holds {refused_character(found.group())}; remove it{others}")]
 
@@ -201,7 +202,7 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
         return None, [Problem(where, f"source file '{shorten(source)}' not found beside the article")]
     file = _display(content, path)
     text, problems = read_file(path, file)
-    refused = refused_characters(text, file) if text is not None else []
+    refused = refused_characters(text, file, refused=REFUSED_IN_RECEIVED_TEXT) if text is not None else []
     return (None, refused) if refused else (text, problems)  # no audit against a text refused: one error is enough
 
 

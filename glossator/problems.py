@@ -9,6 +9,9 @@ from dataclasses import dataclass
 # feed, carriage return and U+0085 (YAML's next line), lone surrogates, and the noncharacters U+FFFE and U+FFFF.
 # None has a place on a page; a terminal would act on ESC, and feed.xml is not XML with U+FFFE in it.
 REFUSED_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# A received text is never put on a page, only copied and compared word by word: the page breaks (form feeds) and
+# vertical tabs of text taken from a PDF are spaces to it, and it may keep them as they were received.
+REFUSED_IN_RECEIVED_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, order=True)

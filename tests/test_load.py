@@ -234,3 +234,12 @@ def test_control_characters_and_noncharacters_are_refused_at_the_character(
         f"{folder}/escaped.annotations.yaml:3:11: error: text holds the noncharacter U+FFFF; remove it",
         f"{folder}/received.txt:2:10: error: text holds the noncharacter U+FFFE; remove it",
     ]
+
+
+def test_a_received_text_keeps_its_page_breaks(content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
+    # Text taken from a PDF holds form feeds: the received text is copied as it came and compared as words.
+    folder = content({"a.md": "---\ntitle: Received\nsource: a.txt\n---\nPage one text. Page two text.\n",
+                      "a.txt": "Page one text.\n\x0cPage two text.\n"})
+    assert glossator("check", "--content", folder).code == 0
+    folder = content({"b.md": "---\ntitle: In the body\n---\nPage one text.\n\x0cPage two text.\n"})
+    assert "text holds the control character U+000C" in glossator("check", "--content", folder).errors[0]
