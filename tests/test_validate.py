@@ -192,17 +192,18 @@ WEB_ADDRESS = "must be a full web address starting with https:// (or http://, ma
 
 def test_link_fields_take_only_full_web_addresses() -> None:
     # Anything else would be a relative link to a page that does not exist, or a link the page leaves out.
-    urls = ["https://example.org/a?b=1#c", "http://example.org", "mailto:desk@example.org", "example.org/minutes",
+    urls = ["https://example.org/a?b=1#c", "http://example.org", "mailto:desk@example.org", "Https://example.org/",
+            "example.org/minutes",
             "javascript:alert(1)", "ftp://example.org/f", "/minutes", "https://example.org/a b", "https://"]
     text = "annotations:\n  - quote: q\n    note: n\n    sources:\n" + "".join(
         f"      - {{title: t, url: '{url}'}}\n" for url in urls)
     assert _problems(text) == [
-        f"8:25: 'url' {WEB_ADDRESS}, not 'example.org/minutes': did you mean 'https://example.org/minutes'?",
-        f"9:25: 'url' {WEB_ADDRESS}, not 'javascript:alert(1)'",
-        f"10:25: 'url' {WEB_ADDRESS}, not 'ftp://example.org/f'",
-        f"11:25: 'url' {WEB_ADDRESS}, not '/minutes'",
-        f"12:25: 'url' {WEB_ADDRESS}, not 'https://example.org/a b'",
-        f"13:25: 'url' {WEB_ADDRESS}, not 'https://'",
+        f"9:25: 'url' {WEB_ADDRESS}, not 'example.org/minutes': did you mean 'https://example.org/minutes'?",
+        f"10:25: 'url' {WEB_ADDRESS}, not 'javascript:alert(1)'",
+        f"11:25: 'url' {WEB_ADDRESS}, not 'ftp://example.org/f'",
+        f"12:25: 'url' {WEB_ADDRESS}, not '/minutes'",
+        f"13:25: 'url' {WEB_ADDRESS}, not 'https://example.org/a b'",
+        f"14:25: 'url' {WEB_ADDRESS}, not 'https://'",
     ]
     assert _problems("title: t\nsource_url: www.example.org/story\n", "front_matter.schema.json") == [
         f"2:13: 'source_url' {WEB_ADDRESS}, not 'www.example.org/story': did you mean 'https://www.example.org/story'?",
