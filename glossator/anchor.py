@@ -12,7 +12,7 @@ import ahocorasick
 from markdown_it.token import Token
 
 from .explain import why_unplaced
-from .markdown import MAX_NESTING, parse_article, too_deep
+from .markdown import MAX_NESTING, note_parser, parse_article, too_deep
 from .model import Annotation, Article
 from .problems import Problem, Where
 from .reading import Reading, fold, fold_quote, read
@@ -84,28 +84,64 @@ def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:
     return [Problem(Where(article.path, line, 1), message)]
 
 
+_CODE_SPAN = re.compile(r"(`+).+?(?<!`)\1(?!`)")
+_NO_PICTURES = ("a page is one file that reads offline, and the picture would be missing from it; link to it "
+                "instead: [text](address)")
+
+
 def picture_problems(article: Article, tokens: list[Token]) -> list[Problem]:
-    """Refuse pictures: a page is one file that reads offline, which a picture beside it or on the web is not."""
+    """Refuse pictures, in the body and in notes: a page is one file that reads offline, and a picture beside it or
+    on the web is not in that file."""
     problems = []
     for token in tokens:
         pictures = [c for c in token.children or () if c.type == "image"] if token.type == "inline" else []
-        for picture, where in zip(pictures, _marks_in(article, token, "!["), strict=False):
-            message = (f"pictures are not supported yet ('{picture.attrGet('src')}'): a page is one file that reads "
-                       "offline, and the picture would be missing from it; link to it instead: [text](address)")
-            problems.append(Problem(where, message))
+        for picture, where in zip(pictures, _pictures_in(article, token, pictures), strict=True):
+            src = picture.attrGet("src")
+            problems.append(Problem(where, f"pictures are not supported yet ('{src}'): {_NO_PICTURES}"))
+    for annotation in article.annotations:
+        for src in _note_pictures(annotation.note or ""):
+            message = f"the note holds a picture ('{src}'), which is not supported yet: {_NO_PICTURES}"
+            problems.append(Problem(annotation.where, message))
     return problems
 
 
-def _marks_in(article: Article, token: Token, mark: str) -> Iterator[Where]:
-    """Yield where `mark` stands in a block's source, in order; then the block's first line, for any left over."""
+def _pictures_in(article: Article, token: Token, pictures: list[Token]) -> Iterator[Where]:
+    """Yield where each picture of a block stands in its source: at its `![alt]`, unless a backslash escapes it."""
     first, last = token.map if token.map else (0, 1)
-    for offset, line in enumerate(article.body.split("\n")[first:last]):
-        at = line.find(mark)
-        while at >= 0:
-            yield Where(article.path, article.body_line + first + offset, at + 1)
-            at = line.find(mark, at + len(mark))
-    while True:
-        yield Where(article.path, article.body_line + first, 1)
+    # Blanked, not removed, so that columns stay put: a code span may show '![alt]' as text.
+    lines = [_CODE_SPAN.sub(_blank, line) for line in article.body.split("\n")[first:last]]
+    row = col = 0
+    for picture in pictures:
+        mark = f"![{picture.content}]"
+        while row < len(lines) and (at := _unescaped(lines[row], mark, col)) < 0:
+            row, col = row + 1, 0
+        if row == len(lines):  # written across lines: the block's first line is the best there is
+            yield Where(article.path, article.body_line + first, 1)
+            row = col = 0
+            continue
+        yield Where(article.path, article.body_line + first + row, at + 1)
+        col = at + len(mark)
+
+
+def _blank(span: re.Match[str]) -> str:
+    return " " * len(span.group())
+
+
+def _unescaped(line: str, mark: str, start: int) -> int:
+    at = line.find(mark, start)
+    while at > 0 and line[at - 1] == "\\":
+        at = line.find(mark, at + 1)
+    return at
+
+
+def _note_pictures(note: str) -> list[str]:
+    """Return the address of each picture a note shows (most notes hold no '![' and are not parsed here)."""
+    if "![" not in note:
+        return []
+    found = []
+    for token in note_parser().parse(note):
+        found += [c.attrGet("src") or "" for c in token.children or () if c.type == "image"]
+    return [str(src) for src in found]
 
 
 # Where a quote, with its prefix and suffix, was placed on one reading text: it is placed there again.

@@ -135,6 +135,15 @@ def test_twenty_quotes_in_an_article_get_a_suggestion() -> None:
 
 
 def test_each_picture_is_refused_at_its_own_mark() -> None:
-    body = "Plans: ![one](a.png) and ![two](b.png)\nand ![three](https://example.org/c.jpg).\n"
+    body = ("Plans: ![one](a.png) and ![two](b.png)\nand ![three](https://example.org/c.jpg).\n\n"
+            "Some `![code]` then ![code](pic.png) and \\![not one](x) then\n![real](r.png) here.\n")
     assert [(p.where.line, p.where.col) for p in anchor_article(_article(body + "===\n[]\n"))[1]] == [
-        (1, 8), (1, 26), (2, 5)]
+        (1, 8), (1, 26), (2, 5), (4, 21), (5, 1)]
+
+
+def test_a_picture_in_a_note_is_refused_at_its_annotation() -> None:
+    body = "The plan was shown.\n===\n" + yaml.safe_dump([
+        {"quote": "plan", "note": "See ![the plan](plan.png) and\n\n- ![site](https://example.org/s.jpg)"},
+        {"quote": "shown", "note": "A `![code]` span and an escaped \\![mark](x) are no pictures."}])
+    assert [(p.where.line, p.message.split(",")[0]) for p in anchor_article(_article(body))[1]] == [
+        (1, "the note holds a picture ('plan.png')"), (1, "the note holds a picture ('https://example.org/s.jpg')")]
