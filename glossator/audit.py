@@ -113,7 +113,7 @@ def _differences(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs:
         received_words = _excerpt(theirs, j1, j2)
         message = (f"the page differs from the received text here and no correction declares it: "
                    f"page reads \"{page_words}\", received text reads \"{received_words}\"")
-        problems.append(Problem(where, message + _remedy(anchored, words, theirs, (i1, i2, j1, j2))))
+        problems.append(Problem(where, message + _remedy(anchored, ours, theirs, origins, (i1, i2, j1, j2))))
     if len(changes) > _MAX_REPORTED:
         where = Where(anchored.article.path, anchored.article.body_line, 1)
         problems.append(Problem(where, f"{len(changes) - _MAX_REPORTED} more undeclared differences"))
@@ -121,23 +121,65 @@ def _differences(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs:
 
 
 _FRAME_FIELDS = ("title", "subtitle", "byline", "credit")
+_MOST_CONTEXT_WORDS = 3  # a suggested correction's quote takes up to this many words on each side to be unique
 
 
-def _remedy(anchored: AnchoredArticle, words: list[str], theirs: list[str], change: tuple[int, int, int, int]) -> str:
-    """Say how to declare the difference: a field the received text opens or closes with, or a correction."""
+def _remedy(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs: list[str], origins: list[_Origin],
+            change: tuple[int, int, int, int]) -> str:
+    """Say how to declare the difference, when that can be said for sure: the front matter fields the received text
+    opens or closes with, or a correction whose quote stands once on the page."""
     i1, i2, j1, j2 = change
-    received = theirs[j1:j2]
-    side = "before" if i1 == i2 == 0 else "after" if i1 == i2 == len(words) else None
-    field = next((name for name in _FRAME_FIELDS
-                  if received and received == fold(getattr(anchored.article.meta, name, None) or "").text.split()),
-                 None)
-    if side and field:
-        return f"; the received text {'opens' if side == 'before' else 'closes'} with the {field}: add " \
-               f"'source_frame: {{{side}: [{field}]}}' to the front matter"
-    # The quote takes a word on each side, so that it has words to stand on where the page dropped some.
-    quote = " ".join(words[max(0, i1 - 1) : i2 + 1])
-    original = " ".join(theirs[max(0, j1 - 1) : j2 + 1])
-    return f"; if the change is meant, declare it: add a correction with quote \"{quote}\" and original \"{original}\""
+    side = "before" if i1 == i2 == 0 else "after" if i1 == i2 == len(ours) else None
+    fields = _fields_spelling(anchored.article, theirs[j1:j2]) if side else None
+    if fields:
+        verb, listed = "opens" if side == "before" else "closes", ", ".join(fields)
+        pronoun = "it" if len(fields) == 1 else "them"
+        return f"; the received text {verb} with the {' and '.join(fields)}: list {pronoun} in the front matter's " \
+               f"source_frame, under {side}: [{listed}]"
+    return _correction(anchored, ours, theirs, origins, change)
+
+
+def _fields_spelling(article: Article, received: list[str]) -> list[str] | None:
+    """Return the front matter fields whose words, one after another, are these words; None if there are none."""
+    fields: list[str] = []
+    while received:
+        name = next((name for name in _FRAME_FIELDS if (words := _field_words(article, name))
+                     and received[: len(words)] == words), None)
+        if name is None:
+            return None
+        fields.append(name)
+        received = received[len(_field_words(article, name)) :]
+    return fields or None
+
+
+def _field_words(article: Article, name: str) -> list[str]:
+    return fold(getattr(article.meta, name, None) or "").text.split()
+
+
+def _correction(anchored: AnchoredArticle, ours: list[tuple[str, int]], theirs: list[str], origins: list[_Origin],
+                change: tuple[int, int, int, int]) -> str:
+    i1, i2, j1, j2 = change
+    reading = anchored.reading
+    # Words on both sides first, then on one side only, which a change at a block's start or end needs.
+    widths = [(pad, pad) for pad in range(1, _MOST_CONTEXT_WORDS + 1)]
+    for before, after in widths + [(pad, 0) for pad, _ in widths] + [(0, pad) for pad, _ in widths]:
+        low, high = max(0, i1 - before), min(len(ours), i2 + after)
+        offsets = [_page_offset(origins, offset) for _, offset in ours[low:high]]
+        if not offsets or None in offsets:
+            continue  # no words, or a word of a front matter field or of another correction: no quote can say it
+        quote = " ".join(word for word, _ in ours[low:high])
+        start = offsets[0] or 0
+        if reading.text.count(quote) == 1 and start + len(quote) <= reading.block_at(start).end:
+            original = " ".join(theirs[max(0, j1 - (i1 - low)) : j2 + (high - i2)])
+            return f"; if the change is meant, declare it: add a correction with quote \"{quote}\" and original " \
+                   f"\"{original}\""
+    return ""
+
+
+def _page_offset(origins: list[_Origin], offset: int) -> int | None:
+    """Return where a word of the reconstructed text stands in the reading text, or None if it is not page text."""
+    origin = origins[bisect_right([o.start for o in origins], offset) - 1]
+    return None if origin.page_offset is None else origin.page_offset + offset - origin.start
 
 
 def _where(anchored: AnchoredArticle, origins: list[_Origin], offset: int) -> Where:

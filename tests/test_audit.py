@@ -81,8 +81,47 @@ def test_a_headline_or_byline_left_out_of_the_frame_is_told_how_to_frame_it(
     result = glossator("check", "--content", content(_files(article=article)))
     assert result.code == 1
     [error] = result.errors
-    assert error.endswith(f"; the received text {verb} with the {field}: add 'source_frame: {{{side}: [{field}]}}' to "
-                          "the front matter")
+    assert error.endswith(f"; the received text {verb} with the {field}: list it in the front matter's source_frame,"
+                          f" under {side}: [{field}]")
+
+
+def test_a_headline_and_byline_left_out_of_the_frame_are_named_together(content: Callable[..., Path],
+                                                                       glossator: Callable[..., Run]) -> None:
+    article = ARTICLE.replace("  before: [title]\n", "")
+    received = "Talks resume at last\n\nJane Reporter\n\n" + RECEIVED.split("\n", 1)[1]
+    [error] = glossator("check", "--content", content(_files(article=article, received=received))).errors
+    assert error.endswith("; the received text opens with the title and byline: list them in the front matter's"
+                          " source_frame, under before: [title, byline]")
+
+
+@pytest.mark.parametrize(("page", "received", "remedy"), [
+    # The quote widens until it stands once on the page.
+    ("They agreed to restore military channels.", "They agreed to restore all military channels.",
+     '; if the change is meant, declare it: add a correction with quote "restore military" and original'
+     ' "restore all military"'),
+    ("Talk of the talks and of the town.", "Talk of the talks and of a the town.",
+     '; if the change is meant, declare it: add a correction with quote "and of the town." and original'
+     ' "and of a the town."'),
+    # A change at the end of a paragraph takes its words from that paragraph alone.
+    ("They agreed to restore military channels.\n\nA second paragraph.",
+     "They agreed to restore military channels now.\n\nA second paragraph.",
+     '; if the change is meant, declare it: add a correction with quote "military channels." and original'
+     ' "military channels now."'),
+])
+def test_a_suggested_correction_stands_once_within_one_block(content: Callable[..., Path],
+                                                             glossator: Callable[..., Run], page: str, received: str,
+                                                             remedy: str) -> None:
+    article = ARTICLE.replace("They agreed to restore military channels.", page)
+    sent = RECEIVED.replace("They agreed to restore military channels.", received)
+    sidecar = SIDECAR.replace("  - quote: military channels\n    note: A context note changes nothing in the text.\n", "")
+    [error] = glossator("check", "--content", content(_files(article=article, sidecar=sidecar, received=sent))).errors
+    assert error.split('received text reads "', 1)[1].split('"', 1)[1] == remedy
+
+
+def test_no_correction_is_suggested_for_a_difference_in_a_front_matter_field(content: Callable[..., Path],
+                                                                            glossator: Callable[..., Run]) -> None:
+    [error] = glossator("check", "--content", content(_files(received=RECEIVED.replace("last", "lats")))).errors
+    assert error.endswith('received text reads "Talks resume at [lats] The the leaders met"')
 
 
 def test_changing_a_corrections_original_fails(content: Callable[..., Path], glossator: Callable[..., Run]) -> None:
