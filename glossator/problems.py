@@ -27,7 +27,7 @@ class Where:
 
 
 @dataclass(frozen=True)
-class Problem(Exception):
+class Problem:
     """One thing wrong with the content, at one place."""
 
     where: Where

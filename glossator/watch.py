@@ -36,15 +36,6 @@ class Change:
     kind: Literal["article", "source", "layout", "config"]
     slug: str | None = None
 
-    @property
-    def rebuilds(self) -> str:
-        """Say which pages the change rebuilds."""
-        if self.kind == "article":
-            return f"{self.slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
-        if self.kind == "source":
-            return "the pages of articles that cite it, index.html and offline.zip"
-        return "every page"
-
 
 def detect_change(path: PurePosixPath, root: Root) -> Change | None:
     """Return what a change to `path`, relative to its root folder, makes stale; None if nothing."""

@@ -15,8 +15,6 @@ from glossator.watch import Change, detect_change, is_litter, locate, print_rebu
 from .conftest import ARTICLE, REPO, SIDECAR, Run
 from .watching import DEADLINE, assert_ctrl_c_exits_cleanly, settle, watching
 
-ARTICLE_ONLY = "{slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
-
 # (path relative to its root, root, what it rebuilds); None: an editor's litter, or nothing to do.
 CHANGES: list[tuple[str, str, Change | None]] = [
     ("small.md", "content", Change("article", "small")),
@@ -45,11 +43,6 @@ CHANGES: list[tuple[str, str, Change | None]] = [
 @pytest.mark.parametrize(("path", "root", "expected"), CHANGES)
 def test_detect_change(path: str, root: str, expected: Change | None) -> None:
     assert detect_change(PurePosixPath(path), root) == expected  # type: ignore[arg-type]
-
-
-def test_an_article_change_rebuilds_its_page_and_the_shared_files() -> None:
-    assert Change("article", "small").rebuilds == ARTICLE_ONLY.format(slug="small")
-    assert Change("layout").rebuilds == Change("config").rebuilds == "every page"
 
 
 @pytest.mark.parametrize("name", ["small.md", "small.annotations.yaml", "glossator.yaml", "notes.txt"])
