@@ -76,11 +76,11 @@ def _overlap(out: Path, inputs: Iterable[Path]) -> str | None:
     for given in inputs:
         source = given.resolve()
         if target == source:
-            return f"is {given}"
+            return f"is '{given}'"
         if source in target.parents:
-            return f"is inside {given}"
+            return f"is inside '{given}'"
         if target in source.parents:
-            return f"holds {given}"
+            return f"holds '{given}'"
     return None
 
 

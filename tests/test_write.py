@@ -128,7 +128,7 @@ def test_a_build_never_replaces_the_folders_it_is_built_from(tmp_path: Path, con
     for out, relation in ((folder, "is"), (folder / "site", "is inside"), (folder.parent, "holds")):
         result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", out)
         assert result.code == 1
-        assert result.errors == [f"{out}:1:1: error: refusing to build into {out}: it {relation} {folder}, which the"
+        assert result.errors == [f"{out}:1:1: error: refusing to build into {out}: it {relation} '{folder}', which the"
                                  " site is built from; choose another --out"]
     assert _tree(folder) == before
 
