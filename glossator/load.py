@@ -6,10 +6,13 @@ import os
 import re
 import stat
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
-from .model import ArticleFile
+from .markdown import parse_article as parse_body
+from .markdown import picture_addresses
+from .model import ArticleFile, Picture
 from .problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -22,6 +25,9 @@ _SAFE_SLUG = re.compile(r"\w[\w.-]*")
 _RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
 # Endings other tools give Markdown, and other spellings of the sidecar's, which the build would pass over.
 _ARTICLE_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt")
+# The pictures a page can show, by file ending, with the media type its data: address names.
+PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+                 ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif"}
 _SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yaml", ".annotation.yml")
 # Files editors write beside the one being saved: vim's swap files and its '4913' write test,
 # emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
@@ -78,6 +84,17 @@ def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None
 
 def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     """Read a content file as text, refusing one over the size limit."""
+    data, problems = read_bytes(path, file)
+    if data is None:
+        return None, problems
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file is over the size limit of {MAX_FILE_BYTES:,} bytes (10 MiB); split it"
+        return None, [Problem(Where(file), message)]
+    return parse_text(data, file)
+
+
+def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Problem]]:
+    """Read a regular file's bytes, one past the size limit at most: a longer file is over it."""
     try:
         # Non-blocking: opening a named pipe would otherwise wait, and the build with it, for a writer.
         with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
@@ -88,10 +105,7 @@ def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
         if path.is_symlink() and not path.exists():
             return None, [Problem(Where(file), f"a symbolic link to '{os.readlink(path)}', which does not exist")]
         return None, [Problem(Where(file), f"cannot read file: {error.strerror or error}")]
-    if len(data) > MAX_FILE_BYTES:
-        message = f"file is over the size limit of {MAX_FILE_BYTES:,} bytes (10 MiB); split it"
-        return None, [Problem(Where(file), message)]
-    return parse_text(data, file)
+    return data, []
 
 
 def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
@@ -160,6 +174,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
         sidecar_path=_display(content, sidecar_path) if os.path.lexists(sidecar_path) else None,
         sidecar=sidecar,
         received=received,
+        pictures=_load_pictures(content, path, body),
     )
     return article, problems + source_problems
 
@@ -204,6 +219,57 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
     text, problems = read_file(path, file)
     refused = refused_characters(text, file, refused=REFUSED_IN_RECEIVED_TEXT) if text is not None else []
     return (None, refused) if refused else (text, problems)  # no audit against a text refused: one error is enough
+
+
+def _load_pictures(content: Path, article: Path, body: str) -> dict[str, Picture]:
+    """Read each picture the body shows, by its address; only the body's own parse can tell which those are.
+
+    Every picture is written '![': a body without one, as most are, is not parsed here. Problems are kept with
+    the picture, for the anchor stage to report where the body shows it."""
+    if "![" not in body:
+        return {}
+    return {src: _load_picture(content, article, src) for src in picture_addresses(parse_body(body))}
+
+
+def _load_picture(content: Path, article: Path, src: str) -> Picture:
+    if not src:  # none written, or one the parser refused (javascript:, data:)
+        return Picture(src, problem="the picture has no address a page can use; name a picture file in the "
+                                    "content folder: ![what it shows](picture.png)")
+    address = urlsplit(src)
+    if address.scheme or address.netloc:
+        return Picture(src, problem=f"a picture must be a file in the content folder: a page reads offline, and a "
+                                    f"picture on the web ('{shorten(src)}') would not show; save it in the content "
+                                    "folder and write its file name")
+    name = unquote(address.path)  # the parser percent-encodes what an address may not hold, such as spaces
+    path = article.parent / name
+    file = _display(content, path)
+    return _picture_file(content, src, path, file, name)
+
+
+def _picture_file(content: Path, src: str, path: Path, file: str, name: str) -> Picture:
+    """Return a picture file's media type and bytes, or the problem that keeps a page from showing it."""
+    outside = _outside(content, path, Where(file), shown=name)
+    media_type = PICTURE_TYPES.get(path.suffix.lower())
+    shown = shorten(name)
+    try:
+        mode = 0 if outside else path.stat().st_mode
+    except OSError:  # missing, or a name the system cannot take: reading it says which
+        mode = 0
+    problem = (outside[0].message if outside
+               else f"'{shown}' is not a picture a page can show; use a PNG, JPEG, GIF, WebP, SVG or AVIF file "
+                    "(ending .png, .jpg, .jpeg, .gif, .webp, .svg or .avif)" if media_type is None
+               else f"picture '{shown}' is a folder; name a picture file" if stat.S_ISDIR(mode)
+               else f"picture file '{shown}' not found in the content folder" if not os.path.lexists(path)
+               else None)
+    if problem is not None:
+        return Picture(src, file, problem=problem)
+    data, problems = read_bytes(path, file)
+    if data is None:
+        return Picture(src, file, problem=f"picture file '{shown}': {problems[0].message}")
+    if len(data) > MAX_FILE_BYTES:
+        return Picture(src, file, problem=f"picture file '{shown}' is over the size limit of {MAX_FILE_BYTES:,} "
+                                          "bytes (10 MiB): each page holds its pictures; make it smaller")
+    return Picture(src, file, media_type, data)
 
 
 def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:

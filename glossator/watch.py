@@ -42,7 +42,7 @@ class Change:
         if self.kind == "article":
             return f"{self.slug}.html, index.html, feed.xml, sitemap.xml and offline.zip"
         if self.kind == "source":
-            return "the pages of articles that cite it, index.html and offline.zip"
+            return "the pages of articles that cite or show it, index.html and offline.zip"
         return "every page"
 
 
@@ -57,7 +57,7 @@ def detect_change(path: PurePosixPath, root: Root) -> Change | None:
         return Change("article", name[: -len(SIDECAR_SUFFIX)])
     if len(path.parts) == 1 and name.endswith(".md"):
         return Change("article", name[: -len(".md")])
-    return Change("source")  # any other file may be the received text an article names
+    return Change("source")  # any other file may be the received text an article names, or a picture it shows
 
 
 def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:
