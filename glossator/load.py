@@ -232,10 +232,10 @@ def _load_pictures(content: Path, article: Path, body: str) -> dict[str, Picture
 
 
 def _load_picture(content: Path, article: Path, src: str) -> Picture:
-    if not src:  # none written, or one the parser refused (javascript:, data:)
+    address = urlsplit(src)
+    if not address.path and not address.netloc:  # none written, only '?x' or '#x', or one the parser refused
         return Picture(src, problem="the picture has no address a page can use; name a picture file in the "
                                     "content folder: ![what it shows](picture.png)")
-    address = urlsplit(src)
     if address.scheme or address.netloc:
         return Picture(src, problem=f"a picture must be a file in the content folder: a page reads offline, and a "
                                     f"picture on the web ('{shorten(src)}') would not show; save it in the content "

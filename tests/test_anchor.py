@@ -160,7 +160,8 @@ def test_a_picture_without_a_picture_file_is_refused_at_its_mark_with_the_reason
     (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     body = ("Good: ![plan](plans/plan.png) ![plan again](<plans/plan.png>)\n\n"
             "![web](https://example.org/a.png) and ![text](notes.txt)\n"
-            "then ![away](../outside.png), ![gone](plans/gone.png), ![folder](maps.png) ![none]()\n")
+            "then ![away](../outside.png), ![gone](plans/gone.png), ![folder](maps.png) ![none]()\n"
+            "and ![only a fragment](#top), ![a reference][ref]\n\n[ref]: ref.gif\n")
     (content / "a.md").write_text(f"---\ntitle: Pictures\n---\n{body}")
     files, problems = load(content)
     assert problems == []
@@ -175,4 +176,7 @@ def test_a_picture_without_a_picture_file_is_refused_at_its_mark_with_the_reason
         "a.md:7:31: error: picture file 'plans/gone.png' not found in the content folder",
         "a.md:7:56: error: picture 'maps.png' is a folder; name a picture file",
         "a.md:7:76: error: the picture has no address a page can use; name a picture file in the content folder:"
-        " ![what it shows](picture.png)"]
+        " ![what it shows](picture.png)",
+        "a.md:8:5: error: the picture has no address a page can use; name a picture file in the content folder:"
+        " ![what it shows](picture.png)",
+        "a.md:8:31: error: picture file 'ref.gif' not found in the content folder"]

@@ -154,7 +154,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width
 def test_a_picture_is_embedded_in_its_page_with_its_alt_text(content: Callable[..., Path],
                                                               glossator: Callable[..., Run], tmp_path: Path) -> None:
     body = ("The plan: ![the *new* plan](<plans/plan one.png>), and ![a map & key](map.SVG \"The map\").\n\n"
-            "Again: ![the plan](plans/plan%20one.png)\n")
+            "Again: ![the plan](plans/plan%20one.png), and by reference: ![the map][map]\n\n[map]: map.SVG\n")
     (tmp_path / "content" / "plans").mkdir(parents=True)
     site = _build(content, glossator, tmp_path, {
         "pics.md": f"---\ntitle: Pictures\n---\n{body}", "plans/plan one.png": PNG, "map.SVG": SVG,
@@ -164,7 +164,8 @@ def test_a_picture_is_embedded_in_its_page_with_its_alt_text(content: Callable[.
     assert re.findall(r"<img [^>]*>", html) == [
         f'<img src="{png}" alt="the new plan" />',
         f'<img src="data:image/svg+xml;base64,{base64.b64encode(SVG).decode()}" alt="a map &amp; key" title="The map" />',
-        f'<img src="{png}" alt="the plan" />']
+        f'<img src="{png}" alt="the plan" />',
+        f'<img src="data:image/svg+xml;base64,{base64.b64encode(SVG).decode()}" alt="the map" />']
     assert "img-src 'self' data:" in unescape(html)  # the page's own policy lets it show them
     with zipfile.ZipFile(site / "offline.zip") as archive:
         assert archive.read("offline/pics.html") == (site / "pics.html").read_bytes()
