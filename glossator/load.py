@@ -25,9 +25,8 @@ _SAFE_SLUG = re.compile(r"\w[\w.-]*")
 _RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
 # Endings other tools give Markdown, and other spellings of the sidecar's, which the build would pass over.
 _ARTICLE_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt")
-# The pictures a page can show, by file ending, with the media type its data: address names.
-PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-                 ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif"}
+# The endings of the pictures a page can show: PNG, JPEG, GIF, WebP, SVG and AVIF (see held_picture_type).
+PICTURE_ENDINGS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 _SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yaml", ".annotation.yml")
 # Files editors write beside the one being saved: vim's swap files and its '4913' write test,
 # emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.
@@ -249,7 +248,7 @@ def _load_picture(content: Path, article: Path, src: str) -> Picture:
 def _picture_file(content: Path, src: str, path: Path, file: str, name: str) -> Picture:
     """Return a picture file's media type and bytes, or the problem that keeps a page from showing it."""
     outside = _outside(content, path, Where(file), shown=name)
-    media_type = PICTURE_TYPES.get(path.suffix.lower())
+    known_ending = path.suffix.lower() in PICTURE_ENDINGS
     shown = shorten(name)
     try:
         mode = 0 if outside else path.stat().st_mode
@@ -257,7 +256,7 @@ def _picture_file(content: Path, src: str, path: Path, file: str, name: str) -> 
         mode = 0
     problem = (outside[0].message if outside
                else f"'{shown}' is not a picture a page can show; use a PNG, JPEG, GIF, WebP, SVG or AVIF file "
-                    "(ending .png, .jpg, .jpeg, .gif, .webp, .svg or .avif)" if media_type is None
+                    "(ending .png, .jpg, .jpeg, .gif, .webp, .svg or .avif)" if not known_ending
                else f"picture '{shown}' is a folder; name a picture file" if stat.S_ISDIR(mode)
                else f"picture file '{shown}' not found in the content folder" if not os.path.lexists(path)
                else None)
@@ -269,7 +268,36 @@ def _picture_file(content: Path, src: str, path: Path, file: str, name: str) -> 
     if len(data) > MAX_FILE_BYTES:
         return Picture(src, file, problem=f"picture file '{shown}' is over the size limit of {MAX_FILE_BYTES:,} "
                                           "bytes (10 MiB): each page holds its pictures; make it smaller")
-    return Picture(src, file, media_type, data)
+    held = held_picture_type(data)
+    if held is None:
+        return Picture(src, file, problem=f"picture file '{shown}' {_not_a_picture(data)}")
+    return Picture(src, file, held, data)  # the type the bytes hold: a browser shows an SVG only if told so
+
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+_RASTER_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                      (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+
+
+def held_picture_type(data: bytes) -> str | None:
+    """Return the media type of the picture the bytes hold, by their first bytes; None if they hold none."""
+    for signature, media_type in _RASTER_SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp" and {b"avif", b"avis"} & {data[at : at + 4] for at in range(8, 64, 4)}:
+        return "image/avif"  # an ISO media file whose brands name AVIF (a HEIC photo's do not)
+    if b"<svg" in data and not data.startswith(_LFS_POINTER):
+        return "image/svg+xml"
+    return None
+
+
+def _not_a_picture(data: bytes) -> str:
+    if data.startswith(_LFS_POINTER):
+        return "is a Git LFS pointer, not the picture itself: fetch the picture with 'git lfs pull'"
+    return ("holds no PNG, JPEG, GIF, WebP, SVG or AVIF picture (is it a web page saved under a picture's name?); "
+            "save the picture again in one of these types")
 
 
 def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:

@@ -16,6 +16,7 @@ from glossator.incremental import Builder, Sources
 from .conftest import ARTICLE, LAYOUTS, SIDECAR
 
 NAMES = ["alpha", "beta", "gamma"]
+PNG = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
 
 # Each step is (operation, article name, variant); a variant picks the text an edit writes.
 steps = st.lists(st.tuples(
@@ -92,7 +93,7 @@ def _picture(content: Path, md: Path, variant: int) -> None:
     elif variant == 3:
         picture.unlink(missing_ok=True)
     else:
-        picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([variant]) * 8)
+        picture.write_bytes(PNG + bytes([variant]) * 8)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -163,7 +164,7 @@ def test_a_picture_file_added_edited_or_deleted_rebuilds_the_page_as_a_build_wou
     assert [p.message for p in builder.rebuild().problems] == [
         "picture file 'plans/plan.png' not found in the content folder"]
     picture.parent.mkdir()
-    for data in (b"\x89PNG first", b"\x89PNG second"):  # added, then edited while the body stays the same
+    for data in (PNG + b"first", PNG + b"second"):  # added, then edited while the body stays the same
         picture.write_bytes(data)
         last_good = _rebuild_and_compare(tmp_path, builder, last_good)
         assert f'src="data:image/png;base64,{base64.b64encode(data).decode()}"'.encode() in last_good["alpha.html"]
@@ -175,7 +176,7 @@ def test_a_picture_file_added_edited_or_deleted_rebuilds_the_page_as_a_build_wou
     assert [p.message for p in builder.rebuild().problems] == [
         "'plans/plan.png' leads outside the content folder; keep content files inside it"]
     picture.unlink()
-    picture.write_bytes(b"\x89PNG first")
+    picture.write_bytes(PNG + b"first")
     last_good = _rebuild_and_compare(tmp_path, builder, last_good)
     assert builder.rebuild().ok
     picture.unlink()
