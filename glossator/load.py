@@ -17,6 +17,8 @@ from .problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Whe
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
+# The endings of the pictures a page can show: PNG, JPEG, GIF, WebP, SVG and AVIF (see held_picture_type).
+PICTURE_ENDINGS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
@@ -25,8 +27,6 @@ _SAFE_SLUG = re.compile(r"\w[\w.-]*")
 _RESERVED_SLUGS = {"index": "the site's index page", "404": "the site's not-found page"}
 # Endings other tools give Markdown, and other spellings of the sidecar's, which the build would pass over.
 _ARTICLE_LOOKALIKES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtext", ".mdtxt")
-# The endings of the pictures a page can show: PNG, JPEG, GIF, WebP, SVG and AVIF (see held_picture_type).
-PICTURE_ENDINGS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 _SIDECAR_LOOKALIKES = (".annotations.yaml", ".annotations.yml", ".annotation.yaml", ".annotation.yml")
 # Files editors write beside the one being saved: vim's swap files and its '4913' write test,
 # emacs's '#autosave#' and '.#lock', backups ending in '~', JetBrains' and others' temporary copies.

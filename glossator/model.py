@@ -20,7 +20,7 @@ class Picture:
     """A picture an article's body shows, as read from its file: its type and bytes, or why no page can show it."""
 
     src: str  # the address as the parsed body holds it, which the render rule looks up
-    file: str | None = None  # the file the address names in the content folder; None for a web address
+    file: str | None = None  # the file the address names; None for a web address or none at all
     media_type: str | None = None
     data: bytes = b""
     problem: str | None = None
