@@ -12,7 +12,7 @@ import ahocorasick
 from markdown_it.token import Token
 
 from .explain import why_unplaced
-from .markdown import MAX_NESTING, note_parser, parse_article, too_deep
+from .markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
 from .model import Annotation, Article
 from .problems import Problem, Where
 from .reading import Reading, fold, fold_quote, read
@@ -69,7 +69,7 @@ def anchor_article(article: Article, earlier: AnchoredArticle | None = None) -> 
 
 
 def body_problems(article: Article, tokens: list[Token]) -> list[Problem]:
-    """Refuse what a parsed body holds that no page can show: text nested too deep, pictures."""
+    """Refuse what a parsed body holds that no page can show: text nested too deep, pictures without a file."""
     return nesting_problems(article, tokens) + picture_problems(article, tokens)
 
 
@@ -85,24 +85,32 @@ def nesting_problems(article: Article, tokens: list[Token]) -> list[Problem]:
 
 
 _CODE_SPAN = re.compile(r"(`+).+?(?<!`)\1(?!`)")
-_NO_PICTURES = ("a page is one file that reads offline, and the picture would be missing from it; link to it "
-                "instead: [text](address)")
+_NO_PICTURES_IN_NOTES = ("which is not supported yet in a note: show the picture in the article body, or link to "
+                         "it instead: [text](address)")
 
 
 def picture_problems(article: Article, tokens: list[Token]) -> list[Problem]:
-    """Refuse pictures, in the body and in notes: a page is one file that reads offline, and a picture beside it or
-    on the web is not in that file."""
+    """Refuse a picture of the body that the load stage found no picture file for, at its `![alt]`, and pictures in
+    notes: a page is one file that reads offline, and holds its pictures."""
     problems = []
     for token in tokens:
-        pictures = [c for c in token.children or () if c.type == "image"] if token.type == "inline" else []
+        pictures = pictures_of(token)
         for picture, where in zip(pictures, _pictures_in(article, token, pictures), strict=True):
-            src = picture.attrGet("src")
-            problems.append(Problem(where, f"pictures are not supported yet ('{src}'): {_NO_PICTURES}"))
+            problem = _picture_problem(article, str(picture.attrGet("src") or ""))
+            if problem is not None:
+                problems.append(Problem(where, problem))
     for annotation in article.annotations:
         for src in _note_pictures(annotation.note or ""):
-            message = f"the note holds a picture ('{src}'), which is not supported yet: {_NO_PICTURES}"
+            message = f"the note holds a picture ('{src}'), {_NO_PICTURES_IN_NOTES}"
             problems.append(Problem(annotation.where, message))
     return problems
+
+
+def _picture_problem(article: Article, src: str) -> str | None:
+    loaded = article.pictures.get(src)
+    if loaded is None:  # an article made without the load stage, as in tests
+        return f"picture file '{src}' not found in the content folder"
+    return loaded.problem
 
 
 def _pictures_in(article: Article, token: Token, pictures: list[Token]) -> Iterator[Where]:
@@ -140,7 +148,7 @@ def _note_pictures(note: str) -> list[str]:
         return []
     found = []
     for token in note_parser().parse(note):
-        found += [c.attrGet("src") or "" for c in token.children or () if c.type == "image"]
+        found += [p.attrGet("src") or "" for p in pictures_of(token)]
     return [str(src) for src in found]
 
 

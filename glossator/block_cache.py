@@ -25,12 +25,18 @@ class BlockCache:
     spans: list[range] = field(default_factory=list)  # each block's tokens
     firsts: list[int] = field(default_factory=list)  # each block's first token, to find an anchor's block
     rendered: list[tuple[BlockKey, str] | None] = field(default_factory=list)
+    # The data: addresses the blocks were rendered with: a picture's file may change while the body does not.
+    pictures: dict[str, str] = field(default_factory=dict)
 
-    def render(self, md: MarkdownIt, anchored: AnchoredArticle, render_note: Callable[[Anchor], str]) -> str:
-        """Render the marked body as `md.renderer.render(insert_marks(...))` does, reusing unchanged blocks."""
-        if anchored.tokens is not self.tokens:
+    def render(self, md: MarkdownIt, anchored: AnchoredArticle, render_note: Callable[[Anchor], str],
+               pictures: dict[str, str]) -> str:
+        """Render the marked body as `md.renderer.render(insert_marks(...))` does, reusing unchanged blocks.
+
+        `pictures` are the data: addresses of the body's pictures: when one changes, every block renders again."""
+        if anchored.tokens is not self.tokens or pictures != self.pictures:
             self._split(anchored.tokens)
-        env = {ENV_KEY: {"render_note": render_note}}
+            self.pictures = pictures
+        env = {ENV_KEY: {"render_note": render_note, "pictures": pictures}}
         by_block = self._anchors_by_block(anchored)
         parts = []
         for number, span in enumerate(self.spans):

@@ -60,6 +60,9 @@ class _Article:
     source_key: Fingerprint | None
     anchored: AnchoredArticle | None
     problems: list[Problem]
+    # The picture files the body names, found or not, whose fingerprints are part of the key too.
+    picture_files: tuple[Path, ...] = ()
+    pictures_key: Fingerprint = ()
     page: str | None = None
     page_generation: int = -1  # the layouts and settings the page was rendered with
     # Each note's HTML by anchor, for the same layouts: an edit of one note renders one note.
@@ -157,7 +160,8 @@ class Builder:
         """Return the article's cached results if none of its files changed, else compute them."""
         key = (fingerprint(path), fingerprint(sidecar_of(path)))
         cached = self._articles.get(path)
-        if cached is not None and cached.key == key and cached.source_key == self._source_key(path, cached.source):
+        if (cached is not None and cached.key == key and cached.source_key == self._source_key(path, cached.source)
+                and cached.pictures_key == _pictures_key(cached.picture_files)):
             return cached
         file, problems = load_article(self.sources.content, path)
         before = cached.anchored if cached is not None else None
@@ -169,7 +173,9 @@ class Builder:
         if article is not None:
             anchored, found = anchor_article(article, before)
             problems += found + audit([anchored])
-        entry = _Article(key, source, self._source_key(path, source), anchored, problems)
+        pictures = tuple(Path(p.file) for p in file.pictures.values() if p.file is not None) if file else ()
+        entry = _Article(key, source, self._source_key(path, source), anchored, problems, pictures,
+                         _pictures_key(pictures))
         if cached is not None:
             entry.notes, entry.notes_generation, entry.blocks = cached.notes, cached.notes_generation, cached.blocks
         return entry
@@ -227,6 +233,10 @@ class Builder:
             return Outcome([Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")])
         self._written = dict(files)
         return Outcome([], written, removed)
+
+
+def _pictures_key(files: tuple[Path, ...]) -> Fingerprint:
+    return tuple(fingerprint(file) for file in files)
 
 
 def fingerprint(path: Path) -> Fingerprint:

@@ -6,14 +6,19 @@ import os
 import re
 import stat
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .compiled_layouts import cache_file
 from .located_yaml import Located, parse_yaml
-from .model import ArticleFile
+from .markdown import parse_article as parse_body
+from .markdown import picture_addresses
+from .model import ArticleFile, Picture
 from .problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
+# The endings of the pictures a page can show: PNG, JPEG, GIF, WebP, SVG and AVIF (see held_picture_type).
+PICTURE_ENDINGS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 # A page's name is its address: no spaces, '#', '?', '%' or quotes, which a link would misread.
@@ -78,6 +83,17 @@ def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None
 
 def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     """Read a content file as text, refusing one over the size limit."""
+    data, problems = read_bytes(path, file)
+    if data is None:
+        return None, problems
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file is over the size limit of {MAX_FILE_BYTES:,} bytes (10 MiB); split it"
+        return None, [Problem(Where(file), message)]
+    return parse_text(data, file)
+
+
+def read_bytes(path: Path, file: str) -> tuple[bytes | None, list[Problem]]:
+    """Read a regular file's bytes, one past the size limit at most: a longer file is over it."""
     try:
         # Non-blocking: opening a named pipe would otherwise wait, and the build with it, for a writer.
         with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
@@ -88,10 +104,7 @@ def read_file(path: Path, file: str) -> tuple[str | None, list[Problem]]:
         if path.is_symlink() and not path.exists():
             return None, [Problem(Where(file), f"a symbolic link to '{os.readlink(path)}', which does not exist")]
         return None, [Problem(Where(file), f"cannot read file: {error.strerror or error}")]
-    if len(data) > MAX_FILE_BYTES:
-        message = f"file is over the size limit of {MAX_FILE_BYTES:,} bytes (10 MiB); split it"
-        return None, [Problem(Where(file), message)]
-    return parse_text(data, file)
+    return data, []
 
 
 def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
@@ -160,6 +173,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
         sidecar_path=_display(content, sidecar_path) if os.path.lexists(sidecar_path) else None,
         sidecar=sidecar,
         received=received,
+        pictures=_load_pictures(content, path, body),
     )
     return article, problems + source_problems
 
@@ -204,6 +218,86 @@ def _load_received(content: Path, article: Path, front: Located) -> tuple[str | 
     text, problems = read_file(path, file)
     refused = refused_characters(text, file, refused=REFUSED_IN_RECEIVED_TEXT) if text is not None else []
     return (None, refused) if refused else (text, problems)  # no audit against a text refused: one error is enough
+
+
+def _load_pictures(content: Path, article: Path, body: str) -> dict[str, Picture]:
+    """Read each picture the body shows, by its address; only the body's own parse can tell which those are.
+
+    Every picture is written '![': a body without one, as most are, is not parsed here. Problems are kept with
+    the picture, for the anchor stage to report where the body shows it."""
+    if "![" not in body:
+        return {}
+    return {src: _load_picture(content, article, src) for src in picture_addresses(parse_body(body))}
+
+
+def _load_picture(content: Path, article: Path, src: str) -> Picture:
+    address = urlsplit(src)
+    if not address.path and not address.netloc:  # none written, only '?x' or '#x', or one the parser refused
+        return Picture(src, problem="the picture has no address a page can use; name a picture file in the "
+                                    "content folder: ![what it shows](picture.png)")
+    if address.scheme or address.netloc:
+        return Picture(src, problem=f"a picture must be a file in the content folder: a page reads offline, and a "
+                                    f"picture on the web ('{shorten(src)}') would not show; save it in the content "
+                                    "folder and write its file name")
+    name = unquote(address.path)  # the parser percent-encodes what an address may not hold, such as spaces
+    path = article.parent / name
+    file = _display(content, path)
+    return _picture_file(content, src, path, file, name)
+
+
+def _picture_file(content: Path, src: str, path: Path, file: str, name: str) -> Picture:
+    """Return a picture file's media type and bytes, or the problem that keeps a page from showing it."""
+    outside = _outside(content, path, Where(file), shown=name)
+    known_ending = path.suffix.lower() in PICTURE_ENDINGS
+    shown = shorten(name)
+    try:
+        mode = 0 if outside else path.stat().st_mode
+    except OSError:  # missing, or a name the system cannot take: reading it says which
+        mode = 0
+    problem = (outside[0].message if outside
+               else f"'{shown}' is not a picture a page can show; use a PNG, JPEG, GIF, WebP, SVG or AVIF file "
+                    "(ending .png, .jpg, .jpeg, .gif, .webp, .svg or .avif)" if not known_ending
+               else f"picture '{shown}' is a folder; name a picture file" if stat.S_ISDIR(mode)
+               else f"picture file '{shown}' not found in the content folder" if not os.path.lexists(path)
+               else None)
+    if problem is not None:
+        return Picture(src, file, problem=problem)
+    data, problems = read_bytes(path, file)
+    if data is None:
+        return Picture(src, file, problem=f"picture file '{shown}': {problems[0].message}")
+    if len(data) > MAX_FILE_BYTES:
+        return Picture(src, file, problem=f"picture file '{shown}' is over the size limit of {MAX_FILE_BYTES:,} "
+                                          "bytes (10 MiB): each page holds its pictures; make it smaller")
+    held = held_picture_type(data)
+    if held is None:
+        return Picture(src, file, problem=f"picture file '{shown}' {_not_a_picture(data)}")
+    return Picture(src, file, held, data)  # the type the bytes hold: a browser shows an SVG only if told so
+
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+_RASTER_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                      (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+
+
+def held_picture_type(data: bytes) -> str | None:
+    """Return the media type of the picture the bytes hold, by their first bytes; None if they hold none."""
+    for signature, media_type in _RASTER_SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp" and {b"avif", b"avis"} & {data[at : at + 4] for at in range(8, 64, 4)}:
+        return "image/avif"  # an ISO media file whose brands name AVIF (a HEIC photo's do not)
+    if b"<svg" in data and not data.startswith(_LFS_POINTER):
+        return "image/svg+xml"
+    return None
+
+
+def _not_a_picture(data: bytes) -> str:
+    if data.startswith(_LFS_POINTER):
+        return "is a Git LFS pointer, not the picture itself: fetch the picture with 'git lfs pull'"
+    return ("holds no PNG, JPEG, GIF, WebP, SVG or AVIF picture (is it a web page saved under a picture's name?); "
+            "save the picture again in one of these types")
 
 
 def _outside(content: Path, path: Path, where: Where, *, shown: str | None = None) -> list[Problem]:

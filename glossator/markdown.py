@@ -13,7 +13,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from .marginalia import marginalia_plugin
+from .marginalia import ENV_KEY, marginalia_plugin
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
@@ -70,7 +70,23 @@ def article_parser() -> MarkdownIt:
 
 
 def _article_base() -> MarkdownIt:
-    return _base().use(marginalia_plugin).use(_headings_below_the_title)
+    return _base().use(marginalia_plugin).use(_headings_below_the_title).use(_pictures_in_the_page)
+
+
+def _pictures_in_the_page(md: MarkdownIt) -> None:
+    """Show each picture from the page itself: its address is swapped for the data: address of its bytes, which
+    the render env holds under `pictures` (a page is one file that reads offline)."""
+    md.add_render_rule("image", _render_picture)
+
+
+def _render_picture(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                    env: EnvType) -> str:
+    picture = tokens[idx]
+    data_address = env.get(ENV_KEY, {}).get("pictures", {}).get(picture.attrGet("src"))
+    if data_address is not None:  # a copy: the tokens are kept between rebuilds, and the default rule sets alt
+        picture = picture.copy(attrs={**picture.attrs, "src": data_address})
+    # The default rule writes the alt text as CommonMark says; it reads no token but this one.
+    return str(self.image([picture], 0, options, env))
 
 
 def _headings_below_the_title(md: MarkdownIt) -> None:
@@ -108,6 +124,16 @@ def too_deep(tokens: list[Token]) -> Token | None:
     """Return the container whose contents the parser dropped for nesting too deep, if there is one."""
     # Blocks inside a container are parsed only below the nesting limit: an opening at the last level is empty.
     return next((t for t in tokens if t.type in _CONTAINERS and t.level >= MAX_NESTING - 1), None)
+
+
+def pictures_of(token: Token) -> list[Token]:
+    """Return the pictures a block's inline token shows (a picture inside another's alt text is only its text)."""
+    return [child for child in token.children or () if child.type == "image"] if token.type == "inline" else []
+
+
+def picture_addresses(tokens: list[Token]) -> list[str]:
+    """Return the address of each picture a parsed body shows, once each, in order."""
+    return list(dict.fromkeys(str(p.attrGet("src") or "") for token in tokens for p in pictures_of(token)))
 
 
 def parse_article(body: str) -> list[Token]:

@@ -16,6 +16,17 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July",
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture an article's body shows, as read from its file: its type and bytes, or why no page can show it."""
+
+    src: str  # the address as the parsed body holds it, which the render rule looks up
+    file: str | None = None  # the file the address names; None for a web address or none at all
+    media_type: str | None = None
+    data: bytes = b""
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class ArticleFile:
     """An article as read from disk: front matter, body and sidecar, not yet checked."""
 
@@ -27,6 +38,7 @@ class ArticleFile:
     sidecar_path: str | None = None
     sidecar: Located | None = None
     received: str | None = None
+    pictures: dict[str, Picture] = field(default_factory=dict)  # by address: each one the body shows
 
 
 @dataclass(frozen=True)
@@ -81,4 +93,5 @@ class Article:
     body_line: int
     annotations: tuple[Annotation, ...] = ()
     received: str | None = None
+    pictures: dict[str, Picture] = field(default_factory=dict)
     where_of_meta: dict[str, Where] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, NoteRenderer, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
-from .model import MONTHS
+from .model import MONTHS, Article
 from .package import package
 from .problems import Problem, Where
 from .publish import publish
@@ -154,14 +154,21 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
     article = anchored.article
     page = f"{article.slug}.html"
     render_note = _note_renderer(env, notes, page, {} if rendered_notes is None else rendered_notes)
+    pictures = data_addresses(article)
     if blocks is not None:
-        body = blocks.render(md, anchored, render_note)
+        body = blocks.render(md, anchored, render_note, pictures)
     else:
         tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
-        body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note}})
+        body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note, "pictures": pictures}})
     return _render_page(env, "article.html", page, assets, article=article, meta=article.meta, body=Markup(body),
                         counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
                         site=site, canonical=site.url(page))
+
+
+def data_addresses(article: Article) -> dict[str, str]:
+    """Return the data: address of each picture the body shows, by the address it is written with."""
+    return {src: f"data:{picture.media_type};base64,{base64.b64encode(picture.data).decode('ascii')}"
+            for src, picture in article.pictures.items() if picture.media_type is not None}
 
 
 def _note_renderer(env: jinja2.Environment, notes: MarkdownIt, page: str,

@@ -99,6 +99,7 @@ def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...],
         body_line=file.body_line,
         annotations=annotations,
         received=received,
+        pictures=file.pictures,
         where_of_meta={key: file.front.where((key,)) for key in file.front.data} if isinstance(file.front.data, dict)
         else {},
     )

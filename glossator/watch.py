@@ -31,7 +31,7 @@ _WATCHED_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
 
 @dataclass(frozen=True)
 class Change:
-    """What a changed file affects: one article, whatever cites a source text, every page, or the settings."""
+    """What a changed file affects: one article, whatever cites or shows a file, every page, or the settings."""
 
     kind: Literal["article", "source", "layout", "config"]
     slug: str | None = None
@@ -48,7 +48,7 @@ def detect_change(path: PurePosixPath, root: Root) -> Change | None:
         return Change("article", name[: -len(SIDECAR_SUFFIX)])
     if len(path.parts) == 1 and name.endswith(".md"):
         return Change("article", name[: -len(".md")])
-    return Change("source")  # any other file may be the received text an article names
+    return Change("source")  # any other file may be the received text an article names, or a picture it shows
 
 
 def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:

@@ -8,9 +8,11 @@ import pytest
 import yaml
 from markdown_it.utils import read_fixture_file
 
-from glossator.anchor import anchor_article
+from glossator.anchor import anchor, anchor_article
+from glossator.load import load
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
+from glossator.validate import validate
 
 CASES = read_fixture_file(Path(__file__).parent / "fixtures" / "anchoring.md")
 
@@ -147,3 +149,34 @@ def test_a_picture_in_a_note_is_refused_at_its_annotation() -> None:
         {"quote": "shown", "note": "A `![code]` span and an escaped \\![mark](x) are no pictures."}])
     assert [(p.where.line, p.message.split(",")[0]) for p in anchor_article(_article(body))[1]] == [
         (1, "the note holds a picture ('plan.png')"), (1, "the note holds a picture ('https://example.org/s.jpg')")]
+
+
+def test_a_picture_without_a_picture_file_is_refused_at_its_mark_with_the_reason(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "plans").mkdir(parents=True)
+    (content / "plans" / "plan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (content / "notes.txt").write_text("not a picture")
+    (content / "maps.png").mkdir()
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    body = ("Good: ![plan](plans/plan.png) ![plan again](<plans/plan.png>)\n\n"
+            "![web](https://example.org/a.png) and ![text](notes.txt)\n"
+            "then ![away](../outside.png), ![gone](plans/gone.png), ![folder](maps.png) ![none]()\n"
+            "and ![only a fragment](#top), ![a reference][ref]\n\n[ref]: ref.gif\n")
+    (content / "a.md").write_text(f"---\ntitle: Pictures\n---\n{body}")
+    files, problems = load(content)
+    assert problems == []
+    assert files[0].pictures["plans/plan.png"].data == b"\x89PNG\r\n\x1a\n"
+    _, problems = anchor(validate(files)[0])
+    assert [str(p).removeprefix(f"{content}/") for p in problems] == [
+        "a.md:6:1: error: a picture must be a file in the content folder: a page reads offline, and a picture on the"
+        " web ('https://example.org/a.png') would not show; save it in the content folder and write its file name",
+        "a.md:6:39: error: 'notes.txt' is not a picture a page can show; use a PNG, JPEG, GIF, WebP, SVG or AVIF file"
+        " (ending .png, .jpg, .jpeg, .gif, .webp, .svg or .avif)",
+        "a.md:7:6: error: '../outside.png' leads outside the content folder; keep content files inside it",
+        "a.md:7:31: error: picture file 'plans/gone.png' not found in the content folder",
+        "a.md:7:56: error: picture 'maps.png' is a folder; name a picture file",
+        "a.md:7:76: error: the picture has no address a page can use; name a picture file in the content folder:"
+        " ![what it shows](picture.png)",
+        "a.md:8:5: error: the picture has no address a page can use; name a picture file in the content folder:"
+        " ![what it shows](picture.png)",
+        "a.md:8:31: error: picture file 'ref.gif' not found in the content folder"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,11 +16,12 @@ from glossator.incremental import Builder, Sources
 from .conftest import ARTICLE, LAYOUTS, SIDECAR
 
 NAMES = ["alpha", "beta", "gamma"]
+PNG = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
 
 # Each step is (operation, article name, variant); a variant picks the text an edit writes.
 steps = st.lists(st.tuples(
     st.sampled_from(["note", "order", "id", "quote", "body", "add", "delete", "rename", "break", "layout", "config",
-                     "source"]),
+                     "source", "picture"]),
     st.sampled_from(NAMES), st.integers(0, 3)), min_size=1, max_size=7)
 
 
@@ -50,7 +52,7 @@ def _sidecar(operation: str, variant: int) -> str:
 def _apply(root: Path, operation: str, name: str, variant: int) -> None:
     """Change the sources as an editor might; some steps break them."""
     content, md, sidecar = root / "content", root / "content" / f"{name}.md", root / "content" / f"{name}.annotations.yaml"
-    if operation == "add" or (not md.exists() and operation in ("note", "body", "rename", "source")):
+    if operation == "add" or (not md.exists() and operation in ("note", "body", "rename", "source", "picture")):
         md.write_text(_article(name, variant), encoding="utf-8")
         sidecar.write_text(SIDECAR, encoding="utf-8")
     elif operation == "note":
@@ -75,11 +77,23 @@ def _apply(root: Path, operation: str, name: str, variant: int) -> None:
     elif operation == "config":
         settings_text = ["", "base_url: https://example.org/x/\n", "title: Other\n", "title: [unclosed\n"][variant]
         (root / "glossator.yaml").write_text(settings_text, encoding="utf-8")
+    elif operation == "picture":  # show plan.png, which articles share; write it, or delete it
+        _picture(content, md, variant)
     else:  # source: name a received text, which may be missing, match the page or not
         text = md.read_text(encoding="utf-8").replace("---\nThe quick", f"source: {name}.txt\n---\nThe quick", 1)
         md.write_text(text, encoding="utf-8")
         if variant % 2:
             (content / f"{name}.txt").write_text("Some other words entirely.\n", encoding="utf-8")
+
+
+def _picture(content: Path, md: Path, variant: int) -> None:
+    picture = content / "plan.png"
+    if variant == 0 and "![" not in md.read_text(encoding="utf-8"):
+        md.write_text(md.read_text(encoding="utf-8") + "\n![The plan](plan.png)\n", encoding="utf-8")
+    elif variant == 3:
+        picture.unlink(missing_ok=True)
+    else:
+        picture.write_bytes(PNG + bytes([variant]) * 8)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -140,15 +154,37 @@ def test_a_misnamed_sidecar_stops_a_rebuild_as_it_stops_a_build(tmp_path: Path) 
     assert builder.rebuild().ok
 
 
-def test_a_picture_stops_a_rebuild_as_it_stops_a_build(tmp_path: Path) -> None:
+def test_a_picture_file_added_edited_or_deleted_rebuilds_the_page_as_a_build_would(tmp_path: Path) -> None:
     builder, last_good = _built_site(tmp_path)
-    article = tmp_path / "content" / "alpha.md"
+    content = tmp_path / "content"
+    article, picture = content / "alpha.md", content / "plans" / "plan.png"
     good = article.read_text(encoding="utf-8")
-    article.write_text(good + "\n![A plan](plan.png)\n", encoding="utf-8")
+    article.write_text(good + "\n![A plan](plans/plan.png)\n", encoding="utf-8")
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)  # no such file yet
+    assert [p.message for p in builder.rebuild().problems] == [
+        "picture file 'plans/plan.png' not found in the content folder"]
+    picture.parent.mkdir()
+    for data in (PNG + b"first", PNG + b"second"):  # added, then edited while the body stays the same
+        picture.write_bytes(data)
+        last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+        assert f'src="data:image/png;base64,{base64.b64encode(data).decode()}"'.encode() in last_good["alpha.html"]
+    _apply(tmp_path, "note", "alpha", 1)  # a note's edit keeps the other blocks, and the picture with them
     last_good = _rebuild_and_compare(tmp_path, builder, last_good)
-    assert [p.message.split(":")[0] for p in builder.rebuild().problems] == ["pictures are not supported yet ('plan.png')"]
+    picture.unlink()
+    picture.symlink_to(tmp_path / "layouts" / "style.css")  # outside the content folder
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    assert [p.message for p in builder.rebuild().problems] == [
+        "'plans/plan.png' leads outside the content folder; keep content files inside it"]
+    picture.unlink()
+    picture.write_bytes(PNG + b"first")
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    assert builder.rebuild().ok
+    picture.unlink()
+    last_good = _rebuild_and_compare(tmp_path, builder, last_good)
+    assert not builder.rebuild().ok
     article.write_text(good, encoding="utf-8")
     _rebuild_and_compare(tmp_path, builder, last_good)
+    assert builder.rebuild().ok
 
 
 def test_an_edit_recomputes_only_its_article(tmp_path: Path) -> None:

@@ -45,6 +45,15 @@ def _linked(name: str, target: str, files: dict[str, str]) -> Callable[[Path], N
 
 
 SOURCE_A_TXT = ARTICLE.replace("---\nT", "source: a.txt\n---\nT")
+PICTURE = ARTICLE + "\n![The plan](plan.png)\n"
+
+
+def _picture_over_the_limit(content: Path) -> None:
+    (content / "a.md").write_text(PICTURE)
+    with (content / "plan.png").open("wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n")
+        handle.write(bytes(MAX_FILE_BYTES))
+
 # case: (make the content folder, "FILE:LINE: words")
 GENERATED: dict[str, tuple[Callable[[Path], None], str]] = {
     "article-over-10-mib": (_over_the_limit("a.md", ARTICLE), "a.md:1: over the size limit of 10,485,760 bytes (10 MiB)"),
@@ -63,6 +72,14 @@ GENERATED: dict[str, tuple[Callable[[Path], None], str]] = {
                           "a.annotations.yaml:1: a symbolic link that loops"),
     "source-is-a-folder": (_linked("texts", ".", {"a.md": SOURCE_A_TXT.replace("a.txt", "texts")}),
                            "a.md:3: is a folder"),
+    "picture-linked-outside": (_linked("plan.png", "../outside.png", {"a.md": PICTURE}),
+                               "a.md:6: 'plan.png' leads outside the content folder"),
+    "picture-through-a-linked-folder": (_linked("pictures", "..", {"a.md": PICTURE.replace("(plan", "(pictures/plan")}),
+                                        "a.md:6: 'pictures/plan.png' leads outside the content folder"),
+    "picture-link-to-nothing": (_linked("plan.png", "missing.png", {"a.md": PICTURE}),
+                                "a.md:6: picture file 'plan.png': a symbolic link to 'missing.png', which does not exist"),
+    "picture-over-10-mib": (_picture_over_the_limit,
+                            "a.md:6: picture file 'plan.png' is over the size limit of 10,485,760 bytes (10 MiB)"),
     "article-is-a-named-pipe": (lambda content: os.mkfifo(content / "a.md"), "a.md:1: not a regular file"),
     "names-differ-only-in-case": (lambda content: [(content / n).write_text(ARTICLE) for n in ("A.md", "a.md")],
                                   "a.md:1: differ only in case"),
@@ -78,7 +95,8 @@ def _previous_site(tmp_path: Path) -> Path:
     (site / "assets").mkdir(parents=True)
     (site / "index.html").write_text("the previous site")
     (site / "assets" / "data.bin").write_bytes(bytes(range(256)))
-    for name in ("outside.md", "outside.yaml", "outside.txt"):  # targets for links that leave content/
+    # Targets outside content/, for links and paths that lead there.
+    for name in ("outside.md", "outside.yaml", "outside.txt", "outside.png", "plan.png"):
         (tmp_path / name).write_text(ARTICLE if name.endswith(".md") else SIDECAR)
     return site
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from glossator import located_yaml
-from glossator.load import load, load_layouts, parse_text
+from glossator.load import held_picture_type, load, load_layouts, parse_text
 from glossator.located_yaml import parse_yaml
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
@@ -243,3 +243,22 @@ def test_a_received_text_keeps_its_page_breaks(content: Callable[..., Path], glo
     assert glossator("check", "--content", folder).code == 0
     folder = content({"b.md": "---\ntitle: In the body\n---\nPage one text.\n\x0cPage two text.\n"})
     assert "text holds the control character U+000C" in glossator("check", "--content", folder).errors[0]
+
+
+@pytest.mark.parametrize(("data", "held"), [
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png"),
+    (b"\xff\xd8\xff\xe0\0\x10JFIF", "image/jpeg"),
+    (b"GIF89a\x01\0\x01\0", "image/gif"),
+    (b"GIF87a\x01\0\x01\0", "image/gif"),
+    (b"RIFF\x24\0\0\0WEBPVP8 ", "image/webp"),
+    (b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf", "image/avif"),
+    (b"\0\0\0\x20ftypmif1\0\0\0\0mif1avifmiafMA1B", "image/avif"),  # AVIF among the compatible brands
+    (b'<?xml version="1.0"?>\n<!-- drawn by hand -->\n<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml"),
+    (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", None),  # a phone's HEIC photo: no browser but Safari shows it
+    (b"BM\x36\0\0\0", None),  # BMP
+    (b"<!DOCTYPE html><html><body>Not found</body></html>", None),
+    (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 3 <svg\n", None),
+    (b"", None),
+])
+def test_a_pictures_type_is_the_one_its_bytes_hold(data: bytes, held: str | None) -> None:
+    assert held_picture_type(data) == held

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from html import unescape
 from pathlib import Path
@@ -19,7 +21,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _build(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path,
-           files: dict[str, str] | None = None, out: str = "site") -> Path:
+           files: dict[str, str | bytes] | None = None, out: str = "site") -> Path:
     folder = content(files)
     site = tmp_path / out
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", site)
@@ -143,3 +145,30 @@ def test_two_files_of_one_name_are_a_problem_never_one_written_over_the_other(co
     assert pages == {}
     assert [str(p) for p in problems] == [f"{folder}/404.md:1:1: error: the page of {folder}/404.md and the site's "
                                           "404.html would both be written as '404.html'; rename the article"]
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+JPEG = b"\xff\xd8\xff\xe0\0\x10JFIF\0"  # the start of one: the page holds the bytes as they are
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>\n'
+
+
+def test_a_picture_is_embedded_in_its_page_with_its_alt_text(content: Callable[..., Path],
+                                                              glossator: Callable[..., Run], tmp_path: Path) -> None:
+    body = ("The plan: ![the *new* plan](<plans/plan one.png>), and ![a map & key](map.SVG \"The map\").\n\n"
+            "Again: ![the plan](plans/plan%20one.png), and by reference: ![the map][map]\n\n"
+            "A photo saved under a PNG's name: ![photo](photo.png)\n\n[map]: map.SVG\n")
+    (tmp_path / "content" / "plans").mkdir(parents=True)
+    site = _build(content, glossator, tmp_path, {
+        "pics.md": f"---\ntitle: Pictures\n---\n{body}", "plans/plan one.png": PNG, "map.SVG": SVG,
+        "photo.png": JPEG, "unused.png": b"a picture no article shows is not read"})
+    html = (site / "pics.html").read_text("utf-8")
+    png = f"data:image/png;base64,{base64.b64encode(PNG).decode()}"
+    assert re.findall(r"<img [^>]*>", html) == [
+        f'<img src="{png}" alt="the new plan" />',
+        f'<img src="data:image/svg+xml;base64,{base64.b64encode(SVG).decode()}" alt="a map &amp; key" title="The map" />',
+        f'<img src="{png}" alt="the plan" />',
+        f'<img src="data:image/svg+xml;base64,{base64.b64encode(SVG).decode()}" alt="the map" />',
+        f'<img src="data:image/jpeg;base64,{base64.b64encode(JPEG).decode()}" alt="photo" />']
+    assert "img-src 'self' data:" in unescape(html)  # the page's own policy lets it show them
+    with zipfile.ZipFile(site / "offline.zip") as archive:
+        assert archive.read("offline/pics.html") == (site / "pics.html").read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
@@ -23,6 +24,8 @@ CHANGES: list[tuple[str, str, Change | None]] = [
     ("texts/received.txt", "content", Change("source")),
     ("v1.2.md", "content", Change("article", "v1.2")),
     ("notes/small.md", "content", Change("source")),  # only top-level articles are pages
+    ("plan.png", "content", Change("source")),  # a picture an article may show
+    ("pictures/plan.png", "content", Change("source")),
     ("article.html", "layouts", Change("layout")),
     ("partials/note.html", "layouts", Change("layout")),
     ("glossator.yaml", "config", Change("config")),
@@ -81,6 +84,21 @@ def test_broken_yaml_is_reported_the_page_kept_then_recovered(tmp_path: Path,
         session.write("small.annotations.yaml", SIDECAR.replace("A note with", "A mended note with"))
         assert session.wait_for_rebuilds(3).outcome.ok
         assert "A mended note with" in session.page()
+
+
+def test_editing_a_picture_changes_the_page_that_shows_it(tmp_path: Path) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="{size}" height="8"/></svg>\n'
+    with watching(tmp_path) as session:
+        session.write("plan.svg", svg.format(size=8))
+        assert session.wait_for_rebuilds(2).changes == (Change("source"),)
+        session.write("small.md", ARTICLE + "\n![The plan](plan.svg)\n")
+        assert session.wait_for_rebuilds(3).outcome.ok
+        shown = base64.b64encode(svg.format(size=8).encode()).decode()
+        assert f'<img src="data:image/svg+xml;base64,{shown}" alt="The plan" />' in session.page()
+        session.write("plan.svg", svg.format(size=4))
+        rebuilt = session.wait_for_rebuilds(4)
+        assert rebuilt.changes == (Change("source"),) and "small.html" in rebuilt.outcome.written
+        assert base64.b64encode(svg.format(size=4).encode()).decode() in session.page()
 
 
 @pytest.mark.parametrize(("name", "text", "fix"), [
