@@ -93,9 +93,13 @@ def picture_problems(article: Article, tokens: list[Token]) -> list[Problem]:
     """Refuse a picture of the body that the load stage found no picture file for, at its `![alt]`, and pictures in
     notes: a page is one file that reads offline, and holds its pictures."""
     problems = []
+    body_lines: list[str] = []  # split once, and only for a body that shows pictures
     for token in tokens:
         pictures = pictures_of(token)
-        for picture, where in zip(pictures, _pictures_in(article, token, pictures), strict=True):
+        if not pictures:
+            continue
+        body_lines = body_lines or article.body.split("\n")
+        for picture, where in zip(pictures, _pictures_in(article, body_lines, token, pictures), strict=True):
             problem = _picture_problem(article, str(picture.attrGet("src") or ""))
             if problem is not None:
                 problems.append(Problem(where, problem))
@@ -113,11 +117,11 @@ def _picture_problem(article: Article, src: str) -> str | None:
     return loaded.problem
 
 
-def _pictures_in(article: Article, token: Token, pictures: list[Token]) -> Iterator[Where]:
+def _pictures_in(article: Article, body_lines: list[str], token: Token, pictures: list[Token]) -> Iterator[Where]:
     """Yield where each picture of a block stands in its source: at its `![alt]`, unless a backslash escapes it."""
     first, last = token.map if token.map else (0, 1)
     # Blanked, not removed, so that columns stay put: a code span may show '![alt]' as text.
-    lines = [_CODE_SPAN.sub(_blank, line) for line in article.body.split("\n")[first:last]]
+    lines = [_CODE_SPAN.sub(_blank, line) for line in body_lines[first:last]]
     row = col = 0
     for picture in pictures:
         mark = f"![{picture.content}]"
