@@ -272,7 +272,10 @@ def _label(spans: list[Span]) -> tuple[Anchor, ...]:
 
 
 def _id_from_quote(annotation: Annotation) -> str:
-    ascii_text = unicodedata.normalize("NFKD", annotation.quote).encode("ascii", "ignore").decode()
+    # A dash of any kind (en, em, figure...) parts words as a hyphen does, so that "4 to 3" with an en dash is
+    # "4-3", not "43". Accents drop: "café" is "cafe".
+    parted = "".join(" " if unicodedata.category(char) == "Pd" else char for char in annotation.quote)
+    ascii_text = unicodedata.normalize("NFKD", parted).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())[:4]
     prefix = "note" if annotation.kind == "note" else "fix"
     return "-".join([prefix, *words])

@@ -62,6 +62,14 @@ def test_page_ids_are_unique_and_safe() -> None:
     assert ids == ["note-le-b-cafe-b", "note-le-b-cafe-b-2", "closing"]
 
 
+def test_a_dash_parts_the_words_of_an_id_as_a_hyphen_does() -> None:
+    source = "The council voted 4–3 on Tuesday, and 5—2 later.\n===\n" + yaml.safe_dump([
+        {"quote": "voted 4–3 on Tuesday", "note": "a"}, {"quote": "5—2 later", "kind": "correction", "original": "5-2"}])
+    anchored, problems = anchor_article(_article(source))
+    assert problems == []
+    assert [a.html_id for a in anchored.anchors] == ["note-voted-4-3-on", "fix-5-2-later"]
+
+
 def test_text_nested_deeper_than_commonmarks_twenty_levels_is_kept() -> None:
     anchored, problems = anchor_article(_article("> " * 40 + "deep words\n===\n[]\n"))
     assert problems == []
