@@ -25,8 +25,8 @@ if __package__ in (None, ""):  # run as a script: make the package `bench` impor
 
 from bench import corpus
 from bench.run import FULL, LAYOUTS, TINY, editable_note, sample_folder, write_long
-from glossator.incremental import Builder, Sources
-from glossator.watch import SAVED_SECONDS, Rebuilt, Watcher
+from glossator.dev.cache import Builder, Sources
+from glossator.dev.watch import SAVED_SECONDS, Rebuilt, Watcher
 
 TARGETS = {"sample": 0.050, "long": 0.300}
 

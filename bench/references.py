@@ -24,7 +24,7 @@ ARTICLE_PARSER_RENDER = """
 import gc, sys
 gc.disable()  # as build.py runs
 sys.path.insert(0, sys.argv[3])
-from glossator.markdown import article_parser, parse_article
+from glossator.render.markdown import article_parser, parse_article
 with open(sys.argv[1], encoding="utf-8") as source:
     body = source.read()
 md = article_parser()

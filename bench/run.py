@@ -130,14 +130,14 @@ Rebuild = Callable[[Path, Path, Path], list[str]]
 def load_rebuilder() -> tuple[Rebuild | None, str]:
     """Return the engine's in-process rebuild, or None and why not.
 
-    The one place that knows the in-process API: one `glossator.incremental.Builder` per site,
+    The one place that knows the in-process API: one `glossator.dev.cache.Builder` per site,
     kept between calls, whose `rebuild()` redoes only what the edit touched (what `watch` runs).
     """
     try:
-        incremental = importlib.import_module("glossator.incremental")
+        incremental = importlib.import_module("glossator.dev.cache")
         builder_class, sources_class = incremental.Builder, incremental.Sources
     except (ImportError, AttributeError) as error:
-        return None, f"cannot import glossator.incremental.Builder ({error})"
+        return None, f"cannot import glossator.dev.cache.Builder ({error})"
     builders: dict[tuple[Path, Path, Path], object] = {}
 
     def rebuild(content: Path, layouts: Path, out: Path) -> list[str]:

@@ -8,7 +8,7 @@ from .pipeline import Result, build, check
 from .problems import Problem, Where
 
 if TYPE_CHECKING:
-    from .incremental import Builder, Outcome, Sources
+    from .dev.cache import Builder, Outcome, Sources
 
 __all__ = ["Builder", "Outcome", "Problem", "Result", "Sources", "Where", "build", "check"]
 
@@ -16,7 +16,7 @@ __all__ = ["Builder", "Outcome", "Problem", "Result", "Sources", "Where", "build
 def __getattr__(name: str) -> object:
     # The in-process rebuilder is imported when first asked for: `build` and `check` never need it.
     if name in ("Builder", "Outcome", "Sources"):
-        from . import incremental
+        from .dev import cache
 
-        return getattr(incremental, name)
+        return getattr(cache, name)
     raise AttributeError(f"module 'glossator' has no attribute '{name}'")

@@ -43,7 +43,7 @@ def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
 
 
 def _base_url(text: str) -> str:
-    from .config import base_url_problem  # here, so `--help` stays instant
+    from .load.config import base_url_problem  # here, so `--help` stays instant
 
     problem = base_url_problem(text)
     if problem:
@@ -111,14 +111,14 @@ def run() -> NoReturn:
 
 def _session(options: argparse.Namespace) -> int:
     """Run `watch` or `serve` until Ctrl-C."""
-    from .incremental import Builder, Sources
+    from .dev.cache import Builder, Sources
 
     # The settings file is looked for again at each rebuild: one may appear while watching.
     builder = Builder(Sources(options.content, options.layouts, options.out, options.config, options.base_url))
     if options.command == "watch":
-        from .watch import watch_command
+        from .dev.watch import watch_command
 
         return watch_command(builder)
-    from .serve import serve_command
+    from .dev.serve import serve_command
 
     return serve_command(builder, options.host, options.port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .located_yaml import Located
+from .load.located_yaml import Located
 from .problems import Where
 
 Kind = Literal["note", "correction"]

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor import anchor
-from .audit import audit
-from .compiled_layouts import CompiledLayouts
-from .config import CONFIG_NAME, load_config
-from .load import load, load_layouts, read_compiled_layouts
+from .anchor.place import anchor
+from .check.audit import audit
+from .check.validate import validate
+from .load.config import CONFIG_NAME, load_config
+from .load.content import load, load_layouts, read_compiled_layouts
 from .problems import Problem
-from .render import render
-from .validate import validate
+from .render.compiled_layouts import CompiledLayouts
+from .render.page import render
 from .write import save_compiled_layouts, write
 
 

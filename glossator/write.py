@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from .compiled_layouts import cache_file
 from .problems import Problem, Where
+from .render.compiled_layouts import cache_file
 
 # What a build writes (pages, received texts, the offline ZIP, feed and sitemap; never a folder), and what a file
 # manager leaves behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from markdown_it.utils import read_fixture_file
 
-from glossator.anchor import anchor, anchor_article
-from glossator.load import load
+from glossator.anchor.place import anchor, anchor_article
+from glossator.check.validate import validate
+from glossator.load.content import load
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
-from glossator.validate import validate
 
 CASES = read_fixture_file(Path(__file__).parent / "fixtures" / "anchoring.md")
 

@@ -11,9 +11,9 @@ import jinja2
 import pytest
 
 from glossator import build, check
-from glossator.compiled_layouts import cache_file, environment_fingerprint
-from glossator.load import load_layouts
-from glossator.render import make_environment
+from glossator.load.content import load_layouts
+from glossator.render.compiled_layouts import cache_file, environment_fingerprint
+from glossator.render.page import make_environment
 
 from .conftest import ARTICLE, LAYOUTS, Run
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from glossator import located_yaml
-from glossator.load import held_picture_type, load, load_layouts, parse_text
-from glossator.located_yaml import parse_yaml
+from glossator.load import located_yaml
+from glossator.load.content import held_picture_type, load, load_layouts, parse_text
+from glossator.load.located_yaml import parse_yaml
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from glossator.anchor import anchor_article
-from glossator.marginalia import ENV_KEY, insert_marks
-from glossator.markdown import article_parser
+from glossator.anchor.place import anchor_article
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
+from glossator.render.marginalia import ENV_KEY, insert_marks
+from glossator.render.markdown import article_parser
 
 
 def _html(body: str, quote: str) -> str:

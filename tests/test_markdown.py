@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator.located_yaml import parse_yaml
-from glossator.markdown import article_parser, note_parser, parse_article, render_note
+from glossator.load.located_yaml import parse_yaml
+from glossator.render.markdown import article_parser, note_parser, parse_article, render_note
 
 from .conftest import REPO
 

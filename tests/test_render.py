@@ -10,10 +10,10 @@ from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
-from glossator.anchor import anchor
-from glossator.load import load, load_layouts
-from glossator.render import render
-from glossator.validate import validate
+from glossator.anchor.place import anchor
+from glossator.check.validate import validate
+from glossator.load.content import load, load_layouts
+from glossator.render.page import render
 
 from .conftest import ARTICLE, LAYOUTS, Run
 

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from glossator.load import parse_article
-from glossator.located_yaml import parse_yaml
-from glossator.schema import is_valid
+from glossator.check.schema import is_valid
+from glossator.load.content import parse_article
+from glossator.load.located_yaml import parse_yaml
 
 from .conftest import REPO
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from glossator.dev.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, problem_view
 from glossator.problems import Problem, Where
-from glossator.serve import EVENTS, SCRIPT, Broadcast, allow_reload, inject, problem_view
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
 from .watching import DEADLINE, Session, assert_ctrl_c_exits_cleanly, server, watching

@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from glossator.located_yaml import parse_yaml
+from glossator.check.validate import _meta, schema_problems
+from glossator.load.located_yaml import parse_yaml
 from glossator.model import Meta
-from glossator.validate import _meta, schema_problems
 
 from .conftest import LAYOUTS, REPO, Run, dedent
 

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from glossator.watch import Change, detect_change, is_litter, locate, print_rebuild
+from glossator.dev.watch import Change, detect_change, is_litter, locate, print_rebuild
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
 from .watching import DEADLINE, assert_ctrl_c_exits_cleanly, settle, watching

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from glossator.incremental import Builder, Sources
-from glossator.serve import Broadcast, make_server
-from glossator.watch import Rebuilt, Watcher
+from glossator.dev.cache import Builder, Sources
+from glossator.dev.serve import Broadcast, make_server
+from glossator.dev.watch import Rebuilt, Watcher
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from glossator.anchor import CORRECTION_MARK
+from glossator.anchor.place import CORRECTION_MARK
 from tests.browser.harness import REPO, PageFactory
 from tests.browser.notes import (
     ARTICLES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glossator.serve import Broadcast
+from glossator.dev.serve import Broadcast
 from tests.browser.harness import PageFactory, screenshot
 from tests.conftest import ARTICLE, SIDECAR
 from tests.watching import Session, server, watching

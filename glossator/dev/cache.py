@@ -10,17 +10,17 @@ from typing import Any
 
 import jinja2
 
-from .anchor import Anchor, AnchoredArticle, anchor_article
-from .audit import audit
-from .block_cache import BlockCache
-from .config import Site, load_config
-from .layouts import LayoutFailed, template_problem
-from .load import MAX_FILE_BYTES, article_paths, folder_problems, load_article, load_layouts, sidecar_of
-from .pipeline import build_inputs, collector_paused, config_path
-from .problems import Problem, Where
-from .render import make_environment, page_assets, render_article, site_files
-from .validate import validate_article
-from .write import replace_file, write
+from ..anchor.place import Anchor, AnchoredArticle, anchor_article
+from ..check.audit import audit
+from ..check.validate import validate_article
+from ..load.config import Site, load_config
+from ..load.content import MAX_FILE_BYTES, article_paths, folder_problems, load_article, load_layouts, sidecar_of
+from ..pipeline import build_inputs, collector_paused, config_path
+from ..problems import Problem, Where
+from ..render.block_cache import BlockCache
+from ..render.layouts import LayoutFailed, template_problem
+from ..render.page import make_environment, page_assets, render_article, site_files
+from ..write import replace_file, write
 
 Fingerprint = tuple[object, ...]
 

@@ -9,9 +9,9 @@ import unicodedata
 
 from markdown_it.token import Token
 
-from .markdown import parse_article
-from .model import Annotation, Article
-from .problems import Problem, Where, shorten
+from ..model import Annotation, Article
+from ..problems import Problem, Where, shorten
+from ..render.markdown import parse_article
 from .reading import Reading, fold, read, straight_quotes
 
 _CONTEXT_SHOWN = 3  # matches whose prefix and suffix a wrong-context message shows

@@ -12,11 +12,11 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .anchor import Anchor, AnchoredArticle
-from .explain import where_in_article
-from .model import Article
-from .problems import Problem, Where
-from .reading import fold
+from ..anchor.explain import where_in_article
+from ..anchor.place import Anchor, AnchoredArticle
+from ..anchor.reading import fold
+from ..model import Article
+from ..problems import Problem, Where
 
 _WORD = re.compile(r"\S+")
 _MAX_REPORTED = 10

@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .incremental import Builder
-from .problems import Problem
+from ..problems import Problem
+from .cache import Builder
 from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
 
 EVENTS = "/__glossator/events"

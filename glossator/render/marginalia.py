@@ -19,10 +19,10 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from .reading import Reading
+from ..anchor.reading import Reading
 
 if TYPE_CHECKING:  # the anchor stage parses with this module's plugin: a runtime import would be circular
-    from .anchor import Anchor
+    from ..anchor.place import Anchor
 
 ENV_KEY = "glossator"
 NoteRenderer = Callable[["Anchor"], str]

@@ -13,18 +13,18 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .anchor import Anchor, AnchoredArticle
+from ..anchor.place import Anchor, AnchoredArticle
+from ..load.config import Site
+from ..model import MONTHS, Article
+from ..outputs.offline import package
+from ..outputs.publish import publish
+from ..problems import Problem, Where
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
-from .config import Site
 from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, NoteRenderer, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
-from .model import MONTHS, Article
-from .package import package
-from .problems import Problem, Where
-from .publish import publish
 
 _NO_SITE = Site()
 

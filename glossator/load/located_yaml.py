@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .problems import REFUSED_CHARACTERS, Problem, Where, refused_character
+from ..problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 from .yaml_mistakes import ADD_THE_DASH, explain, item_word
 
 YamlPath = tuple[str | int, ...]

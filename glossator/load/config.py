@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .load import read_file
+from ..check.validate import key_pattern, schema_problems
+from ..problems import Problem, Where
+from .content import read_file
 from .located_yaml import parse_yaml
-from .problems import Problem, Where
-from .validate import key_pattern, schema_problems
 
 CONFIG_NAME = "glossator.yaml"
 DEFAULT_TITLE = "Annotated articles"

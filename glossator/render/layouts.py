@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from .problems import Problem, Where
+from ..problems import Problem, Where
 
 
 class Layouts(jinja2.BaseLoader):

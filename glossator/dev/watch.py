@@ -16,10 +16,10 @@ from typing import Literal
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .config import CONFIG_NAME
-from .incremental import Builder, Outcome
-from .load import SIDECAR_SUFFIX, is_litter
-from .problems import Problem, Where
+from ..load.config import CONFIG_NAME
+from ..load.content import SIDECAR_SUFFIX, is_litter
+from ..problems import Problem, Where
+from .cache import Builder, Outcome
 
 Root = Literal["content", "layouts", "config"]
 # An editor's save is a burst of events a few milliseconds apart: wait for a quiet moment. A burst
@@ -168,7 +168,7 @@ class Watcher:
 
 def print_rebuild(rebuilt: Rebuilt) -> None:
     """Say what a rebuild did on stderr; a failed one prints its problems as `check` does."""
-    from .cli import report  # the command line's format for problems, in one place
+    from ..cli import report  # the command line's format for problems, in one place
 
     outcome = rebuilt.outcome
     if outcome.problems:

@@ -8,12 +8,12 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .compiled_layouts import cache_file
+from ..model import ArticleFile, Picture
+from ..problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
+from ..render.compiled_layouts import cache_file
+from ..render.markdown import parse_article as parse_body
+from ..render.markdown import picture_addresses
 from .located_yaml import Located, parse_yaml
-from .markdown import parse_article as parse_body
-from .markdown import picture_addresses
-from .model import ArticleFile, Picture
-from .problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import ahocorasick
 from markdown_it.token import Token
 
+from ..model import Annotation, Article
+from ..problems import Problem, Where
+from ..render.markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
 from .explain import why_unplaced
-from .markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
-from .model import Annotation, Article
-from .problems import Problem, Where
 from .reading import Reading, fold, fold_quote, read
 
 CORRECTION_MARK = "†"

@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .located_yaml import Located, YamlPath
-from .model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
-from .problems import Problem, Where, shorten
-from .reading import fold_quote
+from ..anchor.reading import fold_quote
+from ..load.located_yaml import Located, YamlPath
+from ..model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
+from ..problems import Problem, Where, shorten
 from .schema import Check, compile_check
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ _TYPE_WORDS = {
 
 @cache
 def _schema(name: str) -> Any:
-    return json.loads(Path(__file__).with_name(name).read_text("utf-8"))  # installed beside this module
+    return json.loads(Path(__file__).parent.parent.joinpath(name).read_text("utf-8"))  # at the top of the package
 
 
 @cache

@@ -7,9 +7,9 @@ from typing import Any
 
 import jinja2
 
-from .config import Site
-from .layouts import run_layout
-from .model import Article
+from ..load.config import Site
+from ..model import Article
+from ..render.layouts import run_layout
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 

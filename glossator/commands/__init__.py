@@ -1,0 +1,1 @@
+"""Commands beside the build: each in its own module, outside the core stages."""

@@ -1,0 +1,1 @@
+"""The editing loop: rebuild on save (watch) and serve with live reload (serve)."""

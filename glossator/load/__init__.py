@@ -1,0 +1,1 @@
+"""Stage 1, load: read content files, layouts and settings into plain data, keeping every position."""

@@ -1,0 +1,1 @@
+"""The site's files, each output a function of the rendered articles."""

@@ -1,0 +1,1 @@
+"""Stage 4, render: Markdown tokens plus anchors to HTML, and Jinja layouts to pages."""
