@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .problems import Problem, summary
+from .problems import report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -55,13 +55,6 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port: give a number from 0 to 65535")
     return int(text)
-
-
-def report(problems: Sequence[Problem]) -> None:
-    """Print every problem, file by file and line by line, then a one-line summary, on stderr."""
-    for problem in sorted(problems, key=lambda problem: problem.where):
-        print(problem, file=sys.stderr)
-    print(summary(list(problems)), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

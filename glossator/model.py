@@ -1,18 +1,59 @@
-"""The plain data that flows between the stages."""
+"""The plain data that flows between the stages: every stage's types, in one place."""
 
 from __future__ import annotations
 
+import datetime
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, NamedTuple
+from urllib.parse import quote, urlsplit
 
-from .load.located_yaml import Located
+from markdown_it.token import Token
+
 from .problems import Where
 
 Kind = Literal["note", "correction"]
+DEFAULT_TITLE = "Annotated articles"
+YamlPath = tuple[str | int, ...]
+
 
 # In English on every machine, whatever the locale: pages and error messages name months alike.
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
+
+
+# Stage 1, load
+
+# Where a value stands, and where its parts stand: (line, col, parts). Parts are None
+# for a scalar, a list of spots for a list, and for a mapping a dict from each key
+# to (key line, key col, value spot). An alias shares its anchor's parts.
+Spot = tuple[int, int, Any]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Plain YAML data with the position of each value and mapping key."""
+
+    data: Any
+    file: str
+    spot: Spot
+
+    def where(self, path: YamlPath, *, key: bool = False) -> Where:
+        """Return the position of the value (or key) at path, or of its nearest parent."""
+        line, col, parts = self.spot
+        key_spot: tuple[int, int] | None = None
+        for step in path:
+            if isinstance(parts, dict) and step in parts:
+                key_line, key_col, (line, col, parts) = parts[step]
+                key_spot = (key_line, key_col)
+            elif isinstance(parts, list) and isinstance(step, int) and 0 <= step < len(parts):
+                line, col, parts = parts[step]
+            else:
+                break
+        if key and key_spot is not None:
+            line, col = key_spot
+        return Where(self.file, line, col)
+
 
 
 @dataclass(frozen=True)
@@ -40,6 +81,8 @@ class ArticleFile:
     received: str | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)  # by address: each one the body shows
 
+
+# Stage 2, validate
 
 @dataclass(frozen=True)
 class SourceRef:
@@ -95,3 +138,117 @@ class Article:
     received: str | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)
     where_of_meta: dict[str, Where] = field(default_factory=dict)
+
+
+# Stage 3, anchor
+
+# The three records below are made once per piece of text, tens of thousands of times for a long article: as
+# named tuples they cost a fifth of what a frozen dataclass does to make.
+class Folded(NamedTuple):
+    """A string folded for matching, with a map from folded offsets back to original ones.
+
+    The map is piecewise: from folded offset `folded_starts[i]` on, folded chars
+    correspond one to one with original chars from `source_starts[i]` on.
+    """
+
+    text: str
+    folded_starts: tuple[int, ...] = (0,)
+    source_starts: tuple[int, ...] = (0,)
+
+    def source_offset(self, index: int) -> int:
+        """Return the original offset of folded char `index` (len(text) maps past the end)."""
+        segment = bisect_right(self.folded_starts, index) - 1
+        return self.source_starts[segment] + index - self.folded_starts[segment]
+
+
+class Piece(NamedTuple):
+    """A stretch of the reading text that comes from one token's content."""
+
+    start: int
+    block: int  # index in the token stream of the inline (or code) token
+    child: int  # index among the inline token's children; -1 for a code block
+    folded: Folded
+
+
+class Block(NamedTuple):
+    """A stretch of the reading text from one block: a paragraph, heading, cell or code."""
+
+    start: int
+    end: int
+    token: int
+    is_code: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The whole text a reader sees, blocks joined by one space."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+    blocks: tuple[Block, ...]
+    piece_starts: tuple[int, ...]
+    block_starts: tuple[int, ...]
+
+    def piece_at(self, index: int) -> Piece:
+        """Return the piece that holds folded char `index`."""
+        return self.pieces[bisect_right(self.piece_starts, index) - 1]
+
+    def block_at(self, index: int) -> Block:
+        """Return the block that holds folded char `index`."""
+        return self.blocks[bisect_right(self.block_starts, index) - 1]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An annotation placed on the reading text, with its label and page id."""
+
+    annotation: Annotation
+    start: int
+    end: int
+    label: str  # the note's number, or the correction mark
+    ordinal: int  # position among annotations of its kind, in reading order
+    html_id: str
+
+
+@dataclass(frozen=True)
+class AnchoredArticle:
+    """An article with its parsed tokens, reading text and placed annotations."""
+
+    article: Article
+    tokens: list[Token]
+    reading: Reading
+    anchors: tuple[Anchor, ...]
+
+
+# Stage 4, render
+
+@dataclass(frozen=True)
+class Site:
+    """What the pages need to know about the site as a whole."""
+
+    title: str = DEFAULT_TITLE
+    # Only absolute links use it (canonical, Open Graph, feed, sitemap): every other link is relative.
+    base_url: str | None = None
+    # SOURCE_DATE_EPOCH: the date of an undated feed entry, never the clock.
+    source_date: datetime.datetime | None = None
+
+    @property
+    def base_path(self) -> str | None:
+        """Return the path the site is mounted at, such as '/REPO/' or '/'; None without a base URL."""
+        return None if self.base_url is None else urlsplit(self.base_url).path.rstrip("/") + "/"
+
+    def url(self, href: str) -> str | None:
+        """Return the absolute URL of a file of the site (the index is the folder); None without a base URL."""
+        if self.base_url is None:
+            return None
+        return self.base_url.rstrip("/") + "/" + ("" if href == "index.html" else quote(href))
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """How a correction's printed words differ from the received ones, word by word."""
+
+    before: str
+    removed: str
+    added: str
+    after: str

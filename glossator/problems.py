@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # What content text may not hold, in an article, a sidecar or a received text: control characters but tab, line
@@ -64,3 +66,10 @@ def refused_character(character: str) -> str:
     code = ord(character)
     kind = "noncharacter" if code >= 0xFFFE else "lone surrogate" if 0xD800 <= code <= 0xDFFF else "control character"
     return f"the {kind} U+{code:04X}"
+
+
+def report(problems: Sequence[Problem]) -> None:
+    """Print every problem, file by file and line by line, then a one-line summary, on stderr."""
+    for problem in sorted(problems, key=lambda problem: problem.where):
+        print(problem, file=sys.stderr)
+    print(summary(list(problems)), file=sys.stderr)

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from glossator.check.schema import is_valid
-from glossator.load.content import parse_article
+from glossator.load.content import split_front_matter
 from glossator.load.located_yaml import parse_yaml
 
 from .conftest import REPO
@@ -31,7 +31,7 @@ def _content_data() -> list[tuple[str, Any]]:
             located, _ = parse_yaml(path.read_text("utf-8", errors="replace"), path.name)
             found += [("annotations.schema.json", located.data)] if located else []
         elif path.suffix == ".md" and path.is_file():
-            parsed, _ = parse_article(path.read_text("utf-8", errors="replace"), path.name)
+            parsed, _ = split_front_matter(path.read_text("utf-8", errors="replace"), path.name)
             found += [("front_matter.schema.json", parsed[0].data)] if parsed else []
     return found
 

@@ -11,24 +11,24 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from glossator.dev.watch import Change, detect_change, is_litter, locate, print_rebuild
+from glossator.dev.watch import Stale, detect_change, is_litter, locate, print_rebuild
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
 from .watching import DEADLINE, assert_ctrl_c_exits_cleanly, settle, watching
 
 # (path relative to its root, root, what it rebuilds); None: an editor's litter, or nothing to do.
-CHANGES: list[tuple[str, str, Change | None]] = [
-    ("small.md", "content", Change("article", "small")),
-    ("small.annotations.yaml", "content", Change("article", "small")),
-    ("small.source.txt", "content", Change("source")),
-    ("texts/received.txt", "content", Change("source")),
-    ("v1.2.md", "content", Change("article", "v1.2")),
-    ("notes/small.md", "content", Change("source")),  # only top-level articles are pages
-    ("plan.png", "content", Change("source")),  # a picture an article may show
-    ("pictures/plan.png", "content", Change("source")),
-    ("article.html", "layouts", Change("layout")),
-    ("partials/note.html", "layouts", Change("layout")),
-    ("glossator.yaml", "config", Change("config")),
+CHANGES: list[tuple[str, str, Stale | None]] = [
+    ("small.md", "content", Stale("article", "small")),
+    ("small.annotations.yaml", "content", Stale("article", "small")),
+    ("small.source.txt", "content", Stale("source")),
+    ("texts/received.txt", "content", Stale("source")),
+    ("v1.2.md", "content", Stale("article", "v1.2")),
+    ("notes/small.md", "content", Stale("source")),  # only top-level articles are pages
+    ("plan.png", "content", Stale("source")),  # a picture an article may show
+    ("pictures/plan.png", "content", Stale("source")),
+    ("article.html", "layouts", Stale("layout")),
+    ("partials/note.html", "layouts", Stale("layout")),
+    ("glossator.yaml", "config", Stale("config")),
     (".small.md.swp", "content", None),  # vim's swap file
     (".small.md.swx", "content", None),
     ("4913", "content", None),  # vim checks it may write the folder
@@ -44,7 +44,7 @@ CHANGES: list[tuple[str, str, Change | None]] = [
 
 
 @pytest.mark.parametrize(("path", "root", "expected"), CHANGES)
-def test_detect_change(path: str, root: str, expected: Change | None) -> None:
+def test_detect_change(path: str, root: str, expected: Stale | None) -> None:
     assert detect_change(PurePosixPath(path), root) == expected  # type: ignore[arg-type]
 
 
@@ -66,7 +66,7 @@ def test_editing_a_sidecar_changes_the_page(tmp_path: Path) -> None:
     with watching(tmp_path) as session:
         session.write("small.annotations.yaml", SIDECAR.replace("A note with", "An edited note with"))
         rebuilt = session.wait_for_rebuilds(2)
-        assert rebuilt.changes == (Change("article", "small"),)
+        assert rebuilt.changes == (Stale("article", "small"),)
         assert "small.html" in rebuilt.outcome.written
         assert "An edited note with" in session.page()
 
@@ -90,14 +90,14 @@ def test_editing_a_picture_changes_the_page_that_shows_it(tmp_path: Path) -> Non
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="{size}" height="8"/></svg>\n'
     with watching(tmp_path) as session:
         session.write("plan.svg", svg.format(size=8))
-        assert session.wait_for_rebuilds(2).changes == (Change("source"),)
+        assert session.wait_for_rebuilds(2).changes == (Stale("source"),)
         session.write("small.md", ARTICLE + "\n![The plan](plan.svg)\n")
         assert session.wait_for_rebuilds(3).outcome.ok
         shown = base64.b64encode(svg.format(size=8).encode()).decode()
         assert f'<img src="data:image/svg+xml;base64,{shown}" alt="The plan" />' in session.page()
         session.write("plan.svg", svg.format(size=4))
         rebuilt = session.wait_for_rebuilds(4)
-        assert rebuilt.changes == (Change("source"),) and "small.html" in rebuilt.outcome.written
+        assert rebuilt.changes == (Stale("source"),) and "small.html" in rebuilt.outcome.written
         assert base64.b64encode(svg.format(size=4).encode()).decode() in session.page()
 
 
@@ -125,7 +125,7 @@ def test_a_settings_change_rebuilds_every_page(tmp_path: Path) -> None:
     with watching(tmp_path) as session:
         session.write("../glossator.yaml", "base_url: https://example.org/site/\n")
         rebuilt = session.wait_for_rebuilds(2)
-        assert rebuilt.changes == (Change("config"),)
+        assert rebuilt.changes == (Stale("config"),)
         assert {"feed.xml", "sitemap.xml", "small.html", "index.html"} <= set(rebuilt.outcome.written)
         (tmp_path / "glossator.yaml").unlink()
         assert set(session.wait_for_rebuilds(3).outcome.removed) == {"feed.xml", "sitemap.xml"}

@@ -6,41 +6,18 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import ahocorasick
 from markdown_it.token import Token
 
-from ..model import Annotation, Article
+from ..model import Anchor, AnchoredArticle, Annotation, Article, Reading
 from ..problems import Problem, Where
 from ..render.markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
 from .explain import why_unplaced
-from .reading import Reading, fold, fold_quote, read
+from .reading import fold, fold_quote, read
 
 CORRECTION_MARK = "†"
 _SUGGESTIONS_PER_ARTICLE = 20  # each costs a scan of the article; enough to fix a batch
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """An annotation placed on the reading text, with its label and page id."""
-
-    annotation: Annotation
-    start: int
-    end: int
-    label: str  # the note's number, or the correction mark
-    ordinal: int  # position among annotations of its kind, in reading order
-    html_id: str
-
-
-@dataclass(frozen=True)
-class AnchoredArticle:
-    """An article with its parsed tokens, reading text and placed annotations."""
-
-    article: Article
-    tokens: list[Token]
-    reading: Reading
-    anchors: tuple[Anchor, ...]
 
 
 def anchor(articles: list[Article]) -> tuple[list[AnchoredArticle], list[Problem]]:

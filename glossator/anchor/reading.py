@@ -1,38 +1,19 @@
+
 """The text a reader sees, folded for matching, with a map back to the tokens."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from markdown_it.token import Token
+
+from ..model import Block, Folded, Piece, Reading
 
 _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
 _TEXT_CHILDREN = {"text", "code_inline"}
 _SPACE_CHILDREN = {"softbreak", "hardbreak"}
 _CODE_BLOCKS = {"fence", "code_block"}
-
-
-# The three records below are made once per piece of text, tens of thousands of times for a long article: as
-# named tuples they cost a fifth of what a frozen dataclass does to make.
-class Folded(NamedTuple):
-    """A string folded for matching, with a map from folded offsets back to original ones.
-
-    The map is piecewise: from folded offset `folded_starts[i]` on, folded chars
-    correspond one to one with original chars from `source_starts[i]` on.
-    """
-
-    text: str
-    folded_starts: tuple[int, ...] = (0,)
-    source_starts: tuple[int, ...] = (0,)
-
-    def source_offset(self, index: int) -> int:
-        """Return the original offset of folded char `index` (len(text) maps past the end)."""
-        segment = bisect_right(self.folded_starts, index) - 1
-        return self.source_starts[segment] + index - self.folded_starts[segment]
 
 
 _SPACE_RUN = re.compile(r"\s+")
@@ -117,43 +98,6 @@ def _clusters(text: str) -> list[tuple[int, str]]:
             clusters.append((start, unicodedata.normalize("NFC", text[start:i])))
             start = i
     return clusters
-
-
-class Piece(NamedTuple):
-    """A stretch of the reading text that comes from one token's content."""
-
-    start: int
-    block: int  # index in the token stream of the inline (or code) token
-    child: int  # index among the inline token's children; -1 for a code block
-    folded: Folded
-
-
-class Block(NamedTuple):
-    """A stretch of the reading text from one block: a paragraph, heading, cell or code."""
-
-    start: int
-    end: int
-    token: int
-    is_code: bool
-
-
-@dataclass(frozen=True)
-class Reading:
-    """The whole text a reader sees, blocks joined by one space."""
-
-    text: str
-    pieces: tuple[Piece, ...]
-    blocks: tuple[Block, ...]
-    piece_starts: tuple[int, ...]
-    block_starts: tuple[int, ...]
-
-    def piece_at(self, index: int) -> Piece:
-        """Return the piece that holds folded char `index`."""
-        return self.pieces[bisect_right(self.piece_starts, index) - 1]
-
-    def block_at(self, index: int) -> Block:
-        """Return the block that holds folded char `index`."""
-        return self.blocks[bisect_right(self.block_starts, index) - 1]
 
 
 def read(tokens: list[Token]) -> Reading:

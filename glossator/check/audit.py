@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..anchor.explain import where_in_article
-from ..anchor.place import Anchor, AnchoredArticle
 from ..anchor.reading import fold
-from ..model import Article
+from ..model import Anchor, AnchoredArticle, Article
 from ..problems import Problem, Where
 
 _WORD = re.compile(r"\S+")

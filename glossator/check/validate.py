@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..anchor.reading import fold_quote
-from ..load.located_yaml import Located, YamlPath
-from ..model import MONTHS, Annotation, Article, ArticleFile, Meta, SourceRef
+from ..model import MONTHS, Annotation, Article, ArticleFile, Located, Meta, SourceRef, YamlPath
 from ..problems import Problem, Where, shorten
 from .schema import Check, compile_check
 

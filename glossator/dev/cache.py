@@ -10,11 +10,12 @@ from typing import Any
 
 import jinja2
 
-from ..anchor.place import Anchor, AnchoredArticle, anchor_article
+from ..anchor.place import anchor_article
 from ..check.audit import audit
 from ..check.validate import validate_article
-from ..load.config import Site, load_config
+from ..load.config import load_config
 from ..load.content import MAX_FILE_BYTES, article_paths, folder_problems, load_article, load_layouts, sidecar_of
+from ..model import Anchor, AnchoredArticle, Site
 from ..pipeline import build_inputs, collector_paused, config_path
 from ..problems import Problem, Where
 from ..render.block_cache import BlockCache

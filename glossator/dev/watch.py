@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 
 from ..load.config import CONFIG_NAME
 from ..load.content import SIDECAR_SUFFIX, is_litter
-from ..problems import Problem, Where
+from ..problems import Problem, Where, report
 from .cache import Builder, Outcome
 
 Root = Literal["content", "layouts", "config"]
@@ -30,25 +30,25 @@ _WATCHED_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
 
 
 @dataclass(frozen=True)
-class Change:
+class Stale:
     """What a changed file affects: one article, whatever cites or shows a file, every page, or the settings."""
 
     kind: Literal["article", "source", "layout", "config"]
     slug: str | None = None
 
 
-def detect_change(path: PurePosixPath, root: Root) -> Change | None:
+def detect_change(path: PurePosixPath, root: Root) -> Stale | None:
     """Return what a change to `path`, relative to its root folder, makes stale; None if nothing."""
     if not path.parts or any(is_litter(part) for part in path.parts):
         return None
     if root != "content":
-        return Change("config" if root == "config" else "layout")
+        return Stale("config" if root == "config" else "layout")
     name = path.name
     if len(path.parts) == 1 and name.endswith(SIDECAR_SUFFIX):
-        return Change("article", name[: -len(SIDECAR_SUFFIX)])
+        return Stale("article", name[: -len(SIDECAR_SUFFIX)])
     if len(path.parts) == 1 and name.endswith(".md"):
-        return Change("article", name[: -len(".md")])
-    return Change("source")  # any other file may be the received text an article names, or a picture it shows
+        return Stale("article", name[: -len(".md")])
+    return Stale("source")  # any other file may be the received text an article names, or a picture it shows
 
 
 def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:
@@ -65,7 +65,7 @@ def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[Pure
 class Rebuilt:
     """One rebuild: the changes that caused it, what it did, and when the first change was seen."""
 
-    changes: tuple[Change, ...]
+    changes: tuple[Stale, ...]
     outcome: Outcome
     seen: float  # time.perf_counter() at the first event of the burst
     done: float  # time.perf_counter() once every file was on disk
@@ -75,7 +75,7 @@ class Rebuilt:
 class _Seen:
     """A change as the watcher saw it; `saved` when the file was just closed after writing, or moved in."""
 
-    change: Change
+    change: Stale
     at: float
     saved: bool
 
@@ -153,7 +153,7 @@ class Watcher:
                 return None
             burst.append(item)
 
-    def _rebuild(self, changes: tuple[Change, ...], seen: float) -> None:
+    def _rebuild(self, changes: tuple[Stale, ...], seen: float) -> None:
         try:
             outcome = self.builder.rebuild()
         except Exception as error:  # a bug must not end the session: report it and keep watching
@@ -168,8 +168,6 @@ class Watcher:
 
 def print_rebuild(rebuilt: Rebuilt) -> None:
     """Say what a rebuild did on stderr; a failed one prints its problems as `check` does."""
-    from ..cli import report  # the command line's format for problems, in one place
-
     outcome = rebuilt.outcome
     if outcome.problems:
         report(outcome.problems)

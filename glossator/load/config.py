@@ -5,40 +5,17 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 from ..check.validate import key_pattern, schema_problems
+from ..model import DEFAULT_TITLE, Site
 from ..problems import Problem, Where
 from .content import read_file
 from .located_yaml import parse_yaml
 
 CONFIG_NAME = "glossator.yaml"
-DEFAULT_TITLE = "Annotated articles"
 _SCHEMA = "config.schema.json"
-
-
-@dataclass(frozen=True)
-class Site:
-    """What the pages need to know about the site as a whole."""
-
-    title: str = DEFAULT_TITLE
-    # Only absolute links use it (canonical, Open Graph, feed, sitemap): every other link is relative.
-    base_url: str | None = None
-    # SOURCE_DATE_EPOCH: the date of an undated feed entry, never the clock.
-    source_date: datetime.datetime | None = None
-
-    @property
-    def base_path(self) -> str | None:
-        """Return the path the site is mounted at, such as '/REPO/' or '/'; None without a base URL."""
-        return None if self.base_url is None else urlsplit(self.base_url).path.rstrip("/") + "/"
-
-    def url(self, href: str) -> str | None:
-        """Return the absolute URL of a file of the site (the index is the folder); None without a base URL."""
-        if self.base_url is None:
-            return None
-        return self.base_url.rstrip("/") + "/" + ("" if href == "index.html" else quote(href))
 
 
 def base_url_problem(url: str) -> str | None:

@@ -8,12 +8,12 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..model import ArticleFile, Picture
+from ..model import ArticleFile, Located, Picture
 from ..problems import REFUSED_CHARACTERS, REFUSED_IN_RECEIVED_TEXT, Problem, Where, refused_character, shorten
 from ..render.compiled_layouts import cache_file
 from ..render.markdown import parse_article as parse_body
 from ..render.markdown import picture_addresses
-from .located_yaml import Located, parse_yaml
+from .located_yaml import parse_yaml
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 SIDECAR_SUFFIX = ".annotations.yaml"
@@ -65,7 +65,7 @@ def refused_characters(text: str, file: str, first_line: int = 1, *,
     return [Problem(Where(file, line, col), f"text holds {refused_character(found.group())}; remove it{others}")]
 
 
-def parse_article(text: str, file: str) -> tuple[tuple[Located, str, int] | None, list[Problem]]:
+def split_front_matter(text: str, file: str) -> tuple[tuple[Located, str, int] | None, list[Problem]]:
     """Split an article into located front matter, body, and the body's first line."""
     match = _FRONT_MATTER.match(text)
     if match is None:
@@ -158,7 +158,7 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
     sidecar, problems = _load_sidecar(content, sidecar_path)
     found = _outside(content, path, Where(file))
     text, read_problems = (None, []) if found else read_file(path, file)
-    parsed, parse_problems = parse_article(text, file) if text is not None else (None, [])
+    parsed, parse_problems = split_front_matter(text, file) if text is not None else (None, [])
     problems = found + read_problems + parse_problems + problems
     if parsed is None:
         return None, problems

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from ..model import Located, Spot
 from ..problems import REFUSED_CHARACTERS, Problem, Where, refused_character
 from .yaml_mistakes import ADD_THE_DASH, explain, item_word
-
-YamlPath = tuple[str | int, ...]
 
 # Aliases let a few lines expand to billions of values ("billion laughs"); real
 # sidecars use few or none, so a small bound costs nobody anything.
@@ -33,37 +31,6 @@ _TAG_WORDS = {
     "tag:yaml.org,2002:bool": "true or false",
     "tag:yaml.org,2002:binary": "base64 data",
 }
-
-# Where a value stands, and where its parts stand: (line, col, parts). Parts are None
-# for a scalar, a list of spots for a list, and for a mapping a dict from each key
-# to (key line, key col, value spot). An alias shares its anchor's parts.
-Spot = tuple[int, int, Any]
-
-
-@dataclass(frozen=True)
-class Located:
-    """Plain YAML data with the position of each value and mapping key."""
-
-    data: Any
-    file: str
-    spot: Spot
-
-    def where(self, path: YamlPath, *, key: bool = False) -> Where:
-        """Return the position of the value (or key) at path, or of its nearest parent."""
-        line, col, parts = self.spot
-        key_spot: tuple[int, int] | None = None
-        for step in path:
-            if isinstance(parts, dict) and step in parts:
-                key_line, key_col, (line, col, parts) = parts[step]
-                key_spot = (key_line, key_col)
-            elif isinstance(parts, list) and isinstance(step, int) and 0 <= step < len(parts):
-                line, col, parts = parts[step]
-            else:
-                break
-        if key and key_spot is not None:
-            line, col = key_spot
-        return Where(self.file, line, col)
-
 
 _UNREADABLE = object()  # stands for a scalar already reported; the data is never returned
 

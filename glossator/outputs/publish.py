@@ -7,8 +7,7 @@ from typing import Any
 
 import jinja2
 
-from ..load.config import Site
-from ..model import Article
+from ..model import Article, Site
 from ..render.layouts import run_layout
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)

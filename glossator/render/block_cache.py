@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..anchor.place import Anchor, AnchoredArticle
+from ..model import Anchor, AnchoredArticle
 from .marginalia import ENV_KEY, insert_marks
 
 # What a block's HTML depends on beyond its tokens, per anchor in it, in the order of the article's anchors

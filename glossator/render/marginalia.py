@@ -11,7 +11,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -19,13 +19,10 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..anchor.reading import Reading
-
-if TYPE_CHECKING:  # the anchor stage parses with this module's plugin: a runtime import would be circular
-    from ..anchor.place import Anchor
+from ..model import Anchor, Reading
 
 ENV_KEY = "glossator"
-NoteRenderer = Callable[["Anchor"], str]
+NoteRenderer = Callable[[Anchor], str]
 _SPLITTABLE = {"text", "code_inline"}
 _LINK_DEPTH = {"link_open": 1, "link_close": -1}
 

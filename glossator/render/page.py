@@ -6,16 +6,13 @@ import base64
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..anchor.place import Anchor, AnchoredArticle
-from ..load.config import Site
-from ..model import MONTHS, Article
+from ..model import MONTHS, Anchor, AnchoredArticle, Article, Site, WordChange
 from ..outputs.offline import package
 from ..outputs.publish import publish
 from ..problems import Problem, Where
@@ -27,16 +24,6 @@ from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
 
 _NO_SITE = Site()
-
-
-@dataclass(frozen=True)
-class Change:
-    """How a correction's printed words differ from the received ones, word by word."""
-
-    before: str
-    removed: str
-    added: str
-    after: str
 
 
 def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinja2.Environment:
@@ -194,7 +181,7 @@ def _note_renderer(env: jinja2.Environment, notes: MarkdownIt, page: str,
     return render_note
 
 
-def word_change(original: str, printed: str) -> Change:
+def word_change(original: str, printed: str) -> WordChange:
     """Split original and printed text into the common start and end and what changed."""
     old, new = re.split(r"(\s+)", original.strip()), re.split(r"(\s+)", printed.strip())
     start = 0
@@ -203,7 +190,7 @@ def word_change(original: str, printed: str) -> Change:
     end = 0
     while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    return Change("".join(old[:start]), "".join(old[start : len(old) - end]),
+    return WordChange("".join(old[:start]), "".join(old[start : len(old) - end]),
                   "".join(new[start : len(new) - end]), "".join(old[len(old) - end :]))
 
 
