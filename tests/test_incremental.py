@@ -228,7 +228,7 @@ def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_sit
     layouts = tmp_path / "layouts"
     note = layouts / "partials" / "note.html"
     line = _insert_after(note, '<span class="sidenote', "{{ anchor.nope.x }}")
-    expected = (f"{note}:{line}:1: error: layout error: 'glossator.anchor.place.Anchor object' has no attribute 'nope'"
+    expected = (f"{note}:{line}:1: error: layout error: 'glossator.model.Anchor object' has no attribute 'nope'"
                 " (while rendering alpha.html)")
     assert [str(problem) for problem in builder.rebuild().problems] == [expected]
     assert _tree(tmp_path / "site") == last_good

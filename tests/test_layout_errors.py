@@ -28,7 +28,7 @@ CASES: dict[str, tuple[str, str | None, str, str]] = {
                         "no layout named 'partials/margin.html' in the layouts folder (while rendering small.html)"),
     "in-the-parent-layout": ("base.html", "<body", "{{ 1 // 0 }}", f"{ZERO} (while rendering small.html)"),
     "in-a-note-partial": ("partials/note.html", '<span class="sidenote', "{{ anchor.nope.x }}",
-                          "'glossator.anchor.place.Anchor object' has no attribute 'nope' (while rendering small.html)"),
+                          "'glossator.model.Anchor object' has no attribute 'nope' (while rendering small.html)"),
     "in-the-index": ("index.html", "{% for item in articles %}", "{{ item.nope.x }}",
                      "'dict object' has no attribute 'nope' (while rendering index.html)"),
     "in-the-inline-style": ("style.css", None, "{{ 1 // 0 }}", ZERO),
