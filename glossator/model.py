@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote, urlsplit
 
+import jinja2
 from markdown_it.token import Token
 
-from .problems import Where
+from .problems import Problem, Where
 
 Kind = Literal["note", "correction"]
 DEFAULT_TITLE = "Annotated articles"
@@ -80,6 +83,8 @@ class ArticleFile:
     sidecar: Located | None = None
     received: str | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)  # by address: each one the body shows
+    # The body's parse, when finding its pictures took one: the anchor stage uses it rather than parse again.
+    tokens: tuple[Token, ...] | None = field(default=None, repr=False, compare=False)
 
 
 # Stage 2, validate
@@ -137,6 +142,7 @@ class Article:
     annotations: tuple[Annotation, ...] = ()
     received: str | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)
+    tokens: tuple[Token, ...] | None = field(default=None, repr=False, compare=False)  # as loaded, if parsed
     where_of_meta: dict[str, Where] = field(default_factory=dict)
 
 
@@ -252,3 +258,48 @@ class WordChange:
     removed: str
     added: str
     after: str
+
+
+@dataclass(frozen=True)
+class Look:
+    """The compiled layouts and the settings: what every page is rendered with."""
+
+    env: jinja2.Environment
+    assets: dict[str, Any]  # the inline style and script, and the Content-Security-Policy that allows exactly them
+    site: Site
+    layouts: str  # the layouts folder, as errors name it
+
+
+# The pipeline
+
+
+@dataclass(frozen=True)
+class ArticleWork:
+    """One article on its way through the stages: what each stage has made of it so far, and what it found."""
+
+    path: Path  # the article's file in the content folder
+    file: ArticleFile | None = None
+    article: Article | None = None
+    anchored: AnchoredArticle | None = None
+    page: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteWork:
+    """Every article through the stages, and what the site-wide step found across them: what outputs are made of."""
+
+    articles: tuple[AnchoredArticle, ...]  # in the content folder's order
+    pages: Mapping[str, str]  # each article's page by slug
+    ids: Mapping[str, Where]  # 'SLUG#ID' of every note, by where its annotation stands: for cross-references
+    look: Look
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One file of the site: its name in the output folder, its bytes, what it is and the content file it comes from."""
+
+    name: str
+    data: bytes
+    what: str
+    article: str | None = None

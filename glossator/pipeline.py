@@ -1,22 +1,111 @@
-"""The build, stage by stage: load -> validate -> anchor -> audit -> render -> write."""
+"""The build, declared once: each article through the stages, a site-wide step, then the outputs, then write.
+
+`build`, `check`, `watch` and `serve` all run these tables; `watch` and `serve` keep each article's work between
+rebuilds (dev/cache.py) and hand the stages what they may reuse.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .anchor.place import anchor
-from .check.audit import audit
-from .check.validate import validate
+import jinja2
+
+from .anchor.place import anchor_article
+from .check.audit import audit_article
+from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
-from .load.content import load, load_layouts, read_compiled_layouts
-from .problems import Problem
+from .load.content import article_paths, folder_problems, front_matter_source, load_article
+from .load.layouts import load_layouts, read_compiled_layouts
+from .model import ArticleWork, Look, SiteWork
+from .outputs import make_outputs
+from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
-from .render.page import render
+from .render.layouts import LayoutFailed, template_problem
+from .render.page import PageMemo, prepare_look, render_article
 from .write import save_compiled_layouts, write
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the article stages are given beside the article: where content is, the look, and what may be reused."""
+
+    content: Path
+    look: Look | None = None  # None: stop before rendering
+    earlier: ArticleWork | None = None  # this article before an edit (watch), whose parse the anchor stage may keep
+    memo: PageMemo | None = None  # the page's parts kept between rebuilds (watch)
+
+
+Stage = Callable[[ArticleWork, Context], ArticleWork]
+
+
+def _load(work: ArticleWork, context: Context) -> ArticleWork:
+    file, problems = load_article(context.content, work.path)
+    return replace(work, file=file, problems=work.problems + tuple(problems))
+
+
+def _validate(work: ArticleWork, context: Context) -> ArticleWork:
+    if work.file is None:
+        return work
+    article, problems = validate_article(work.file)
+    return replace(work, article=article, problems=work.problems + tuple(problems))
+
+
+def _anchor(work: ArticleWork, context: Context) -> ArticleWork:
+    if work.article is None:
+        return work
+    earlier = context.earlier.anchored if context.earlier is not None else None
+    anchored, problems = anchor_article(work.article, earlier)
+    return replace(work, anchored=anchored, problems=work.problems + tuple(problems))
+
+
+def _audit(work: ArticleWork, context: Context) -> ArticleWork:
+    if work.anchored is None or work.anchored.article.received is None:
+        return work
+    return replace(work, problems=work.problems + tuple(audit_article(work.anchored)))
+
+
+def _render(work: ArticleWork, context: Context) -> ArticleWork:
+    if work.anchored is None or work.problems or context.look is None:
+        return work
+    try:
+        return replace(work, page=render_article(work.anchored, context.look, context.memo))
+    except jinja2.TemplateError as error:
+        return replace(work, problems=(template_problem(error, context.look.layouts),))
+    except LayoutFailed as failed:
+        return replace(work, problems=(failed.problem,))
+
+
+# Each article goes through these in order, as markdown-it's core goes through its rules. A stage takes what the
+# ones before it made and adds its own part and problems; one whose input is missing passes the article on.
+ARTICLE_STAGES: tuple[tuple[str, Stage], ...] = (
+    ("load", _load),  # the article, its sidecar, received text and pictures, every value with its position
+    ("validate", _validate),  # front matter and annotations against the schemas
+    ("anchor", _anchor),  # each quote to a range of the text a reader sees
+    ("audit", _audit),  # the page against the received text, through the corrections
+    ("render", _render),  # tokens and anchors to HTML, through the layouts
+)
+_RENDER = [name for name, _ in ARTICLE_STAGES].index("render")
+
+
+def run_stages(work: ArticleWork, context: Context, *, start: str = "load", stop: str = "render") -> ArticleWork:
+    """Take one article through the stages from `start` to `stop`, both included."""
+    names = [name for name, _ in ARTICLE_STAGES]
+    for _, stage in ARTICLE_STAGES[names.index(start) : names.index(stop) + 1]:
+        work = stage(work, context)
+    return work
+
+
+def site_step(content: Path, works: list[ArticleWork]) -> tuple[dict[str, Where], list[Problem]]:
+    """Check what concerns the articles together: the folder's names, sidecars without an article, content passed
+    over; and index every note's id across the articles, for cross-references."""
+    sources = [front_matter_source(work.file.front) if work.file else None for work in works]
+    ids = {f"{w.anchored.article.slug}#{a.html_id}": a.annotation.where
+           for w in works if w.anchored is not None for a in w.anchored.anchors}
+    return ids, folder_problems(content, [work.path for work in works], sources)
 
 
 @dataclass(frozen=True)
@@ -28,6 +117,7 @@ class Result:
     compiled_layouts: bytes | None = None  # layouts compiled anew, to keep for the next build
     articles: int = 0
     annotations: int = 0
+    works: tuple[ArticleWork, ...] = field(default=(), repr=False)
 
 
 def config_path(given: Path | None, content: Path) -> Path | None:
@@ -41,21 +131,35 @@ def config_path(given: Path | None, content: Path) -> Path | None:
 
 def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,
           base_url: str | None = None) -> Result:
-    """Run every stage but writing; the files are what a build would write."""
+    """Run every stage and output but writing; the files are what a build would write."""
     site, problems = load_config(config, base_url=base_url)
-    files, found = load(content)
-    problems += found
-    templates, layout_problems = load_layouts(layouts) if layouts else ({}, [])
-    compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates)) if layouts else None
-    articles, found = validate(files)
-    problems += layout_problems + found
-    anchored, found = anchor(articles)
-    problems += found + audit(anchored)
-    if problems or layouts is None:
-        return Result({}, problems)
-    pages, problems = render(anchored, templates, layouts_name=str(layouts), site=site, compiled=compiled)
-    return Result(pages, problems, compiled.to_keep() if compiled else None, len(anchored),
-                  sum(len(a.anchors) for a in anchored))
+    look, compiled = None, None
+    if layouts is not None:
+        templates, found = load_layouts(layouts)
+        compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
+        look, compiled_problems = prepare_look(templates, str(layouts), site, compiled) if not found else (None, [])
+        problems += found + compiled_problems
+    if not content.is_dir():
+        return Result({}, [*problems, Problem(Where(str(content)), "content folder not found")])
+    works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in article_paths(content)]
+    ids, found = site_step(content, works)
+    problems += [problem for work in works for problem in work.problems] + found
+    if problems or look is None:
+        return Result({}, problems, works=tuple(works))
+    works = [run_stages(work, Context(content, look), start="render") for work in works]
+    files, problems = outputs_of(works, ids, look)
+    return Result(files, problems, compiled.to_keep() if compiled else None, len(works),
+                  sum(len(w.anchored.anchors) for w in works if w.anchored), tuple(works))
+
+
+def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look) -> tuple[dict[str, bytes], list[Problem]]:
+    """Make the site's files from articles that went through every stage; problems if any stage found some."""
+    problems = [problem for work in works for problem in work.problems]
+    if problems:
+        return {}, problems
+    site = SiteWork(tuple(w.anchored for w in works if w.anchored), {w.anchored.article.slug: w.page for w in works
+                                                                     if w.anchored and w.page is not None}, ids, look)
+    return make_outputs(site)
 
 
 def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None,

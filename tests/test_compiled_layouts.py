@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from glossator import build, check
-from glossator.load.content import load_layouts
+from glossator.load.layouts import load_layouts
 from glossator.render.compiled_layouts import cache_file, environment_fingerprint
 from glossator.render.page import make_environment
 

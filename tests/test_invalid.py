@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.load.content import MAX_FILE_BYTES
+from glossator.load.files import MAX_FILE_BYTES
 
 from .conftest import LAYOUTS, Run
 

@@ -11,8 +11,11 @@ import pytest
 import yaml
 
 from glossator.load import located_yaml
-from glossator.load.content import held_picture_type, load, load_layouts, parse_text
+from glossator.load.content import load
+from glossator.load.files import parse_text
+from glossator.load.layouts import load_layouts
 from glossator.load.located_yaml import parse_yaml
+from glossator.load.pictures import held_picture_type
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
 

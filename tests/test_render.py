@@ -12,8 +12,11 @@ from pathlib import Path
 
 from glossator.anchor.place import anchor
 from glossator.check.validate import validate
-from glossator.load.content import load, load_layouts
-from glossator.render.page import render
+from glossator.load.content import load
+from glossator.load.layouts import load_layouts
+from glossator.model import Site, SiteWork
+from glossator.outputs import make_outputs
+from glossator.render.page import prepare_look, render_article
 
 from .conftest import ARTICLE, LAYOUTS, Run
 
@@ -141,8 +144,11 @@ def test_two_files_of_one_name_are_a_problem_never_one_written_over_the_other(co
     assert [str(p) for p in refused] == [f"{folder}/404.md:1:1: error: the name '404.md' is taken by the site's "
                                          "not-found page; rename it"]
     anchored, _ = anchor(validate(files)[0])
-    pages, problems = render(anchored, load_layouts(LAYOUTS)[0])
-    assert pages == {}
+    look, _ = prepare_look(load_layouts(LAYOUTS)[0], str(LAYOUTS), Site())
+    assert look is not None
+    pages = {a.article.slug: render_article(a, look) for a in anchored}
+    files, problems = make_outputs(SiteWork(tuple(anchored), pages, {}, look))
+    assert files == {}
     assert [str(p) for p in problems] == [f"{folder}/404.md:1:1: error: the page of {folder}/404.md and the site's "
                                           "404.html would both be written as '404.html'; rename the article"]
 

@@ -18,7 +18,7 @@ import html5lib
 import pytest
 import yaml
 
-from glossator.load.content import MAX_FILE_BYTES
+from glossator.load.files import MAX_FILE_BYTES
 
 from .conftest import LAYOUTS, Run
 

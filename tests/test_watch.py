@@ -11,7 +11,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from glossator.dev.watch import Stale, detect_change, is_litter, locate, print_rebuild
+from glossator.dev.changes import Stale, detect_change, locate
+from glossator.dev.watch import print_rebuild
+from glossator.load.files import is_litter
 
 from .conftest import ARTICLE, REPO, SIDECAR, Run
 from .watching import DEADLINE, assert_ctrl_c_exits_cleanly, settle, watching

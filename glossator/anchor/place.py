@@ -39,7 +39,7 @@ def anchor_article(article: Article, earlier: AnchoredArticle | None = None) -> 
     if earlier is not None and earlier.article.body == article.body:
         tokens, reading, placed = earlier.tokens, earlier.reading, placements(earlier)
     else:
-        tokens = parse_article(article.body)
+        tokens = list(article.tokens) if article.tokens is not None else parse_article(article.body)
         reading, placed = read(tokens), None
     anchored, problems = place(article, tokens, reading, placed)
     return anchored, body_problems(article, tokens) + problems

@@ -99,6 +99,7 @@ def _article(file: ArticleFile, meta: Meta, annotations: tuple[Annotation, ...],
         annotations=annotations,
         received=received,
         pictures=file.pictures,
+        tokens=file.tokens,
         where_of_meta={key: file.front.where((key,)) for key in file.front.data} if isinstance(file.front.data, dict)
         else {},
     )

@@ -1,27 +1,26 @@
-"""Rebuild in one process: keep each article's stage results, redo only what a change touched."""
+"""Rebuild in one process: the pipeline's own stages and outputs, with each article's work kept between rebuilds.
+
+A rebuild is told what changed (see watch.detect_change) and looks again only at that: an article's files, the
+files articles cite or show, the layouts, the settings. Told nothing, it looks at everything."""
 
 from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-import jinja2
-
-from ..anchor.place import anchor_article
-from ..check.audit import audit
-from ..check.validate import validate_article
 from ..load.config import load_config
-from ..load.content import MAX_FILE_BYTES, article_paths, folder_problems, load_article, load_layouts, sidecar_of
-from ..model import Anchor, AnchoredArticle, Site
-from ..pipeline import build_inputs, collector_paused, config_path
+from ..load.content import article_paths, sidecar_of
+from ..load.files import MAX_FILE_BYTES
+from ..load.layouts import load_layouts
+from ..model import ArticleWork, Look, Site
+from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
 from ..problems import Problem, Where
-from ..render.block_cache import BlockCache
-from ..render.layouts import LayoutFailed, template_problem
-from ..render.page import make_environment, page_assets, render_article, site_files
+from ..render.page import PageMemo, prepare_look
 from ..write import replace_file, write
+from .changes import Stale
 
 Fingerprint = tuple[object, ...]
 
@@ -53,37 +52,27 @@ class Outcome:
 
 
 @dataclass
-class _Article:
-    """One article's stage results, valid while its files keep these fingerprints."""
+class _Kept:
+    """One article's work through the audit, valid while its files keep their fingerprints; and its page."""
 
-    key: Fingerprint
-    source: str | None  # the front matter's `source`, whose file is part of the key
-    source_key: Fingerprint | None
-    anchored: AnchoredArticle | None
-    problems: list[Problem]
-    # The picture files the body names, found or not, whose fingerprints are part of the key too.
-    picture_files: tuple[Path, ...] = ()
-    pictures_key: Fingerprint = ()
-    page: str | None = None
-    page_generation: int = -1  # the layouts and settings the page was rendered with
-    # Each note's HTML by anchor, for the same layouts: an edit of one note renders one note.
-    notes: dict[Anchor, str] = field(default_factory=dict)
-    notes_generation: int = -1
-    # The body's HTML block by block, each keyed by its notes' HTML: an edit of one note renders one block.
-    blocks: BlockCache = field(default_factory=BlockCache)
+    key: Fingerprint  # the article and its sidecar
+    needs: tuple[Path, ...]  # the other files it was made from: its received text, its pictures
+    needs_key: Fingerprint
+    work: ArticleWork
+    rendered: ArticleWork | None = None  # `work` through the render stage, with `look`
+    look: Look | None = None
+    memo: PageMemo = field(default_factory=PageMemo)
 
 
 @dataclass
 class _Look:
-    """The compiled layouts and the settings, which every page depends on."""
+    """The settings and the layouts, each read again only when they change."""
 
+    settings_key: Fingerprint | None = None
+    settings_problems: list[Problem] = field(default_factory=list)
     templates: dict[str, str] | None = None
-    env: jinja2.Environment | None = None
-    assets: dict[str, Any] = field(default_factory=dict)
-    site_key: Fingerprint | None = None
-    site: Site = field(default_factory=Site)
-    site_problems: list[Problem] = field(default_factory=list)
-    generation: int = 0
+    look: Look | None = None
+    problems: list[Problem] = field(default_factory=list)
 
 
 class Builder:
@@ -91,128 +80,100 @@ class Builder:
 
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
-        self._articles: dict[Path, _Article] = {}
+        self._kept: dict[Path, _Kept] = {}
         self._look = _Look()
         self._written: dict[str, bytes] | None = None  # what `out` holds, once this builder wrote it
+        self._site = Site()  # the settings, until they are read
+        self._ids: dict[str, Where] = {}
 
-    def rebuild(self) -> Outcome:
-        """Bring the site up to date with its sources; on any problem leave `out` as it was."""
+    def rebuild(self, changes: Iterable[Stale] | None = None) -> Outcome:
+        """Bring the site up to date after `changes` (None: anything may have changed); on a problem keep `out`."""
         with collector_paused():
-            return self._rebuild()
+            return self._rebuild(None if changes is None else tuple(changes))
 
-    def _rebuild(self) -> Outcome:
-        problems = self._settings() + self._layouts()
-        entries, recomputed, found = self._scan()
+    def _rebuild(self, changes: tuple[Stale, ...] | None) -> Outcome:
+        kinds = None if changes is None else {change.kind for change in changes}
+        problems = self._settings(kinds is None or "config" in kinds)
+        problems += self._layouts(kinds is None or "layout" in kinds)
+        works, recomputed, found = self._articles(changes)
         problems += found
         if problems:
             return Outcome(problems, recomputed=recomputed)
-        files, problems = self._render(entries)
+        look = self._look.look
+        assert look is not None  # no problems: the layouts compiled
+        files, problems = outputs_of([self._rendered(work, look) for work in works], self._ids, look)
         if problems:
             return Outcome(problems, recomputed=recomputed)
-        outcome = self._write(files)
-        return Outcome(outcome.problems, outcome.written, outcome.removed, recomputed)
+        return replace(self._write(files), recomputed=recomputed)
 
-    def _settings(self) -> list[Problem]:
-        """Read the settings again only when their file, the base URL or SOURCE_DATE_EPOCH changed."""
+    def _settings(self, stale: bool) -> list[Problem]:
+        """Read the settings again when their file, the base URL or SOURCE_DATE_EPOCH changed."""
         path = config_path(self.sources.config, self.sources.content)
+        # Looked for again at each change of the settings: a glossator.yaml may appear while watching.
         key = (str(path), fingerprint(path) if path else None, self.sources.base_url,
                os.environ.get("SOURCE_DATE_EPOCH"))
-        look = self._look
-        if key != look.site_key:
-            look.site, look.site_problems = load_config(path, base_url=self.sources.base_url)
-            look.site_key, look.generation = key, look.generation + 1
-        return list(look.site_problems)
+        kept = self._look
+        if not stale:
+            return list(kept.settings_problems)
+        if key != kept.settings_key:
+            site, kept.settings_problems = load_config(path, base_url=self.sources.base_url)
+            kept.settings_key = key
+            if kept.look is not None:
+                kept.look = replace(kept.look, site=site)  # the same layouts, new settings: every page again
+            self._site = site
+        return list(kept.settings_problems)
 
-    def _layouts(self) -> list[Problem]:
-        """Compile the layouts again only when one of them changed."""
+    def _layouts(self, stale: bool) -> list[Problem]:
+        """Compile the layouts again when one of them changed."""
+        kept = self._look
+        if not stale and kept.look is not None:
+            return []
         templates, problems = load_layouts(self.sources.layouts)
-        look = self._look
         if problems:
-            look.templates = None
+            kept.templates, kept.look = None, None
             return problems
-        if templates != look.templates or look.env is None:
-            env = make_environment(templates, str(self.sources.layouts))
-            look.templates, look.env, look.generation = templates, env, look.generation + 1
-            try:
-                look.assets = page_assets(env)
-            except jinja2.TemplateError as error:
-                look.templates = None  # compile again next time, to report the error again
-                return [template_problem(error, str(self.sources.layouts))]
-            except LayoutFailed as failed:
-                look.templates = None
-                return [failed.problem]
-        return []
+        if templates != kept.templates or kept.look is None:
+            kept.look, kept.problems = prepare_look(templates, str(self.sources.layouts), self._site)
+            kept.templates = templates if kept.look is not None else None  # a failure is reported again next time
+        return list(kept.problems) if kept.look is None else []
 
-    def _scan(self) -> tuple[list[_Article], tuple[str, ...], list[Problem]]:
-        """Bring every article's stage results up to date; return them, the recomputed ones, the problems."""
+    def _articles(self, changes: tuple[Stale, ...] | None) -> tuple[list[ArticleWork], tuple[str, ...], list[Problem]]:
+        """Bring every article's work up to date; return the works, the articles done again, the problems."""
         content = self.sources.content
         if not content.is_dir():
-            self._articles.clear()
+            self._kept.clear()
             return [], (), [Problem(Where(str(content)), "content folder not found")]
-        paths = article_paths(content)
-        before = dict(self._articles)
-        self._articles = {path: self._article(path) for path in paths}
-        recomputed = tuple(path.name for path, entry in self._articles.items() if before.get(path) is not entry)
-        problems = [problem for entry in self._articles.values() for problem in entry.problems]
-        sources = [entry.source for entry in self._articles.values()]
-        return list(self._articles.values()), recomputed, problems + folder_problems(content, paths, sources)
+        stale = _stale_slugs(changes)
+        before = self._kept
+        self._kept = {path: self._article(path, stale) for path in article_paths(content)}
+        recomputed = tuple(path.name for path, kept in self._kept.items() if before.get(path) is not kept)
+        works = [kept.work for kept in self._kept.values()]
+        self._ids, found = site_step(content, works)
+        return works, recomputed, [p for work in works for p in work.problems] + found
 
-    def _article(self, path: Path) -> _Article:
-        """Return the article's cached results if none of its files changed, else compute them."""
+    def _article(self, path: Path, stale: set[str] | None) -> _Kept:
+        """Return the article's kept work if none of its files changed, else take it through the stages again."""
+        kept = self._kept.get(path)
+        slug = path.name.removesuffix(".md")
+        if kept is not None and stale is not None and slug not in stale and "" not in stale:
+            return kept  # a change elsewhere
         key = (fingerprint(path), fingerprint(sidecar_of(path)))
-        cached = self._articles.get(path)
-        if (cached is not None and cached.key == key and cached.source_key == self._source_key(path, cached.source)
-                and cached.pictures_key == _pictures_key(cached.picture_files)):
-            return cached
-        file, problems = load_article(self.sources.content, path)
-        before = cached.anchored if cached is not None else None
-        source = file.front.data.get("source") if file is not None and isinstance(file.front.data, dict) else None
-        source = source if isinstance(source, str) and source else None
-        anchored = None
-        article, found = validate_article(file) if file is not None else (None, [])
-        problems += found
-        if article is not None:
-            anchored, found = anchor_article(article, before)
-            problems += found + audit([anchored])
-        pictures = tuple(Path(p.file) for p in file.pictures.values() if p.file is not None) if file else ()
-        entry = _Article(key, source, self._source_key(path, source), anchored, problems, pictures,
-                         _pictures_key(pictures))
-        if cached is not None:
-            entry.notes, entry.notes_generation, entry.blocks = cached.notes, cached.notes_generation, cached.blocks
-        return entry
+        if kept is not None and kept.key == key and kept.needs_key == _key_of(kept.needs):
+            return kept
+        earlier = kept.work if kept is not None else None
+        work = run_stages(ArticleWork(path), Context(self.sources.content, earlier=earlier), stop="audit")
+        needs = _needs(work)
+        fresh = _Kept(key, needs, _key_of(needs), work)
+        if kept is not None:
+            fresh.memo = kept.memo  # the notes and blocks rendered before, each kept while it still matches
+        return fresh
 
-    @staticmethod
-    def _source_key(path: Path, source: str | None) -> Fingerprint | None:
-        return fingerprint(path.parent / source) if source is not None else None
-
-    def _render(self, entries: list[_Article]) -> tuple[dict[str, bytes], list[Problem]]:
-        """Render the pages whose article, layouts or settings changed, then the site's shared files."""
-        look = self._look
-        assert look.env is not None  # _layouts succeeded
-        anchored = [entry.anchored for entry in entries if entry.anchored is not None]
-        try:
-            for entry in entries:
-                if entry.anchored is not None and (entry.page is None or entry.page_generation != look.generation):
-                    entry.page = self._page(entry, entry.anchored)
-            pages = {f"{e.anchored.article.slug}.html": e.page for e in entries if e.anchored and e.page is not None}
-            return site_files(anchored, pages, look.env, look.assets, look.site)
-        except jinja2.TemplateError as error:
-            return {}, [template_problem(error, str(self.sources.layouts))]
-        except LayoutFailed as failed:
-            return {}, [failed.problem]
-
-    def _page(self, entry: _Article, anchored: AnchoredArticle) -> str:
-        """Render an article's page, reusing the notes rendered with the same layouts and settings."""
-        look = self._look
-        assert look.env is not None  # _layouts succeeded
-        if entry.notes_generation != look.generation:
-            entry.notes, entry.notes_generation = {}, look.generation
-        page = render_article(anchored, look.env, look.assets, site=look.site, rendered_notes=entry.notes,
-                              blocks=entry.blocks)
-        current = set(anchored.anchors)
-        entry.notes = {anchor: html for anchor, html in entry.notes.items() if anchor in current}
-        entry.page_generation = look.generation
-        return page
+    def _rendered(self, work: ArticleWork, look: Look) -> ArticleWork:
+        kept = self._kept[work.path]
+        if kept.rendered is None or kept.look is not look:
+            kept.rendered = run_stages(work, Context(self.sources.content, look, memo=kept.memo), start="render")
+            kept.look = look
+        return kept.rendered
 
     def _write(self, files: dict[str, bytes]) -> Outcome:
         """Replace the changed files one by one, each atomically; the first time, swap in the whole site."""
@@ -236,7 +197,26 @@ class Builder:
         return Outcome([], written, removed)
 
 
-def _pictures_key(files: tuple[Path, ...]) -> Fingerprint:
+
+def _stale_slugs(changes: tuple[Stale, ...] | None) -> set[str] | None:
+    """The slugs of the articles a rebuild must look at again, '' standing for every article that cites or shows a
+    file; None for all of them. A layout or the settings changes pages, not what the stages before render made."""
+    if changes is None:
+        return None
+    return {change.slug or "" for change in changes if change.kind in ("article", "source")}
+
+
+def _needs(work: ArticleWork) -> tuple[Path, ...]:
+    """The files besides its own and its sidecar that an article's work was made from."""
+    file = work.file
+    if file is None:
+        return ()
+    source = file.front.data.get("source") if isinstance(file.front.data, dict) else None
+    pictures = tuple(Path(p.file) for p in file.pictures.values() if p.file is not None)
+    return ((work.path.parent / source,) if isinstance(source, str) and source else ()) + pictures
+
+
+def _key_of(files: tuple[Path, ...]) -> Fingerprint:
     return tuple(fingerprint(file) for file in files)
 
 

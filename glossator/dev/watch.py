@@ -10,55 +10,21 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Literal
+from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from ..load.config import CONFIG_NAME
-from ..load.content import SIDECAR_SUFFIX, is_litter
 from ..problems import Problem, Where, report
 from .cache import Builder, Outcome
+from .changes import Stale, detect_change, locate
 
-Root = Literal["content", "layouts", "config"]
 # An editor's save is a burst of events a few milliseconds apart: wait for a quiet moment. A burst
 # that ends in a file written and closed, or moved into place, is a save done: wait much less.
 QUIET_SECONDS = 0.05
 SAVED_SECONDS = 0.005
 _WATCHED_EVENTS = {"created", "modified", "deleted", "moved", "closed"}
-
-
-@dataclass(frozen=True)
-class Stale:
-    """What a changed file affects: one article, whatever cites or shows a file, every page, or the settings."""
-
-    kind: Literal["article", "source", "layout", "config"]
-    slug: str | None = None
-
-
-def detect_change(path: PurePosixPath, root: Root) -> Stale | None:
-    """Return what a change to `path`, relative to its root folder, makes stale; None if nothing."""
-    if not path.parts or any(is_litter(part) for part in path.parts):
-        return None
-    if root != "content":
-        return Stale("config" if root == "config" else "layout")
-    name = path.name
-    if len(path.parts) == 1 and name.endswith(SIDECAR_SUFFIX):
-        return Stale("article", name[: -len(SIDECAR_SUFFIX)])
-    if len(path.parts) == 1 and name.endswith(".md"):
-        return Stale("article", name[: -len(".md")])
-    return Stale("source")  # any other file may be the received text an article names, or a picture it shows
-
-
-def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:
-    """Return a changed absolute path relative to the folder it belongs to, and which folder that is."""
-    if path == config:
-        return PurePosixPath(path.name), "config"
-    for folder, root in ((layouts, "layouts"), (content, "content")):
-        if path.is_relative_to(folder) and path != folder:
-            return PurePosixPath(path.relative_to(folder).as_posix()), root  # type: ignore[return-value]
-    return None
 
 
 @dataclass(frozen=True)
@@ -155,7 +121,7 @@ class Watcher:
 
     def _rebuild(self, changes: tuple[Stale, ...], seen: float) -> None:
         try:
-            outcome = self.builder.rebuild()
+            outcome = self.builder.rebuild(changes or None)  # none: the first build, which reads everything
         except Exception as error:  # a bug must not end the session: report it and keep watching
             traceback.print_exc(file=sys.stderr)
             outcome = Outcome([Problem(Where("glossator"), f"internal error: {error!r}")])

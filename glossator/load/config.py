@@ -11,7 +11,7 @@ from pathlib import Path
 from ..check.validate import key_pattern, schema_problems
 from ..model import DEFAULT_TITLE, Site
 from ..problems import Problem, Where
-from .content import read_file
+from .files import read_file
 from .located_yaml import parse_yaml
 
 CONFIG_NAME = "glossator.yaml"

@@ -1,35 +1,34 @@
-"""What publishing adds to the pages: a 404 page, and with a base URL an Atom feed and a sitemap."""
+"""What publishing adds with a base URL: an Atom feed and a sitemap."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 
-from ..model import Article, Site
+from ..model import Article, Site, SiteFile, SiteWork
 from ..render.layouts import run_layout
+from .pages import by_date
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
-def publish(articles: list[Article], env: jinja2.Environment, assets: dict[str, Any],
-            site: Site) -> dict[str, str]:
-    """Render 404.html, and feed.xml and sitemap.xml when the base URL is known; articles come newest first."""
-    files = {"404.html": not_found(env, assets, site)}
-    if site.base_url is None:
-        return files  # absolute URLs cannot be guessed: better no feed than one that points nowhere
-    files["feed.xml"] = feed(articles, env, site)
-    files["sitemap.xml"] = sitemap(articles, env, site)
-    return files
+def atom_feed(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
+    """The Atom feed, when the base URL is known: absolute URLs cannot be guessed, and a feed needs them."""
+    if site.look.site.base_url is None:
+        return []
+    text = feed([a.article for a in by_date(site.articles)], site.look.env, site.look.site)
+    return [SiteFile("feed.xml", text.encode("utf-8"), "the site's feed.xml")]
 
 
-def not_found(env: jinja2.Environment, assets: dict[str, Any], site: Site) -> str:
-    """Render the 404 page, whose links work at any depth once the base path is known."""
-    # GitHub Pages serves this file at the missing address, /REPO/a/b/c, where a relative link
-    # would point into a folder that does not exist: start from the base path instead.
-    home = f"{site.base_path}index.html" if site.base_path else "index.html"
-    return run_layout(env.get_template("404.html"), "404.html", **assets, site=site, canonical=None, home=home)
+def sitemap_file(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
+    """The sitemap, when the base URL is known."""
+    if site.look.site.base_url is None:
+        return []
+    text = sitemap([a.article for a in by_date(site.articles)], site.look.env, site.look.site)
+    return [SiteFile("sitemap.xml", text.encode("utf-8"), "the site's sitemap.xml")]
 
 
 def feed(articles: list[Article], env: jinja2.Environment, site: Site) -> str:

@@ -6,24 +6,21 @@ import base64
 import datetime
 import hashlib
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..model import MONTHS, Anchor, AnchoredArticle, Article, Site, WordChange
-from ..outputs.offline import package
-from ..outputs.publish import publish
-from ..problems import Problem, Where
+from ..model import MONTHS, Anchor, AnchoredArticle, Article, Look, Site, WordChange
+from ..problems import Problem
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
 from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, NoteRenderer, insert_marks
 from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
-
-_NO_SITE = Site()
 
 
 def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinja2.Environment:
@@ -47,109 +44,52 @@ def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinj
     return env
 
 
-def render(articles: list[AnchoredArticle], templates: dict[str, str], *, layouts_name: str = "layouts",
-           site: Site = _NO_SITE, compiled: CompiledLayouts | None = None) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every article page, the index, the offline ZIP and the publishing files; return them by path.
+def prepare_look(templates: dict[str, str], folder: str, site: Site,
+                 compiled: CompiledLayouts | None = None) -> tuple[Look | None, list[Problem]]:
+    """Compile the layouts read from `folder` into what every page is rendered with, or say why they fail.
 
     `compiled` holds the layouts compiled by an earlier build, to which this one adds what it compiles."""
-    env = make_environment(templates, layouts_name)
+    env = make_environment(templates, folder)
     if compiled is not None:
         compiled.attach(env)
     try:
-        assets = page_assets(env)
-        pages = {f"{a.article.slug}.html": render_article(a, env, assets, site=site) for a in articles}
-        files, problems = site_files(articles, pages, env, assets, site)
-        return ({}, problems) if problems else (files, [])
+        return Look(env, page_assets(env), site, folder), []
     except jinja2.TemplateError as error:
-        return {}, [template_problem(error, layouts_name)]
+        return None, [template_problem(error, folder)]
     except LayoutFailed as failed:
-        return {}, [failed.problem]
+        return None, [failed.problem]
 
 
-def site_files(articles: list[AnchoredArticle], pages: dict[str, str], env: jinja2.Environment,
-               assets: dict[str, Any], site: Site) -> tuple[dict[str, bytes], list[Problem]]:
-    """Add the index, the offline ZIP, source copies and publishing files to the rendered article pages.
+@dataclass
+class PageMemo:
+    """An article page's parts kept between rebuilds: each note's HTML for one look, and the body block by block."""
 
-    Two files of one name are a problem: neither may silently replace the other."""
-    newest_first = _by_date(articles)
-    listed = [_summary(a) for a in newest_first]
-    files = _SiteFiles()
-    for anchored in articles:
-        article = anchored.article
-        files.add(f"{article.slug}.html", pages[f"{article.slug}.html"], "the page", article.path)
-        if article.received is not None and article.meta.source:
-            files.add(_received_name(anchored), article.received, "the copy of the received text", article.path)
-    # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
-    offline = files.copy()
-    offline.add("index.html", render_index(listed, env, assets, site, archive=None), "the index page")
-    archive = package(offline.files)
-    files.add("index.html", render_index(listed, env, assets, site, archive=_file_size(len(archive))), "the index page")
-    for name, text in publish([a.article for a in newest_first], env, assets, site).items():
-        files.add(name, text, f"the site's {name}")
-    files.add("offline.zip", archive, "the offline ZIP")
-    return files.files, files.problems
+    look: Look | None = None
+    notes: dict[Anchor, str] = field(default_factory=dict)
+    blocks: BlockCache = field(default_factory=BlockCache)
 
 
-class _SiteFiles:
-    """The site's files by name, each name taken once: in any case, as a case-blind disk would store it."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.problems: list[Problem] = []
-        self._makers: dict[str, tuple[str, str | None]] = {}  # by folded name: what the file is, and its article
-
-    def add(self, name: str, data: str | bytes, what: str, article: str | None = None) -> None:
-        """Add a file, or a problem if its name is taken; `article` is the content file it comes from."""
-        taken = self._makers.get(name.casefold())
-        if taken is not None:
-            first, second = sorted([(what, article), taken], key=lambda maker: maker[1] is None)  # an article first
-            message = f"{_made(*first)} and {_made(*second)} would both be written as '{name}'"
-            fix = "; rename the article" if first[1] else ""
-            self.problems.append(Problem(Where(first[1] or name), message + fix))
-            return
-        self._makers[name.casefold()] = (what, article)
-        self.files[name] = data.encode("utf-8") if isinstance(data, str) else data
-
-    def copy(self) -> _SiteFiles:
-        copied = _SiteFiles()
-        copied.files, copied._makers = dict(self.files), dict(self._makers)
-        return copied
-
-
-def _made(what: str, article: str | None) -> str:
-    return f"{what} of {article}" if article else what
-
-
-def render_index(listed: list[dict[str, Any]], env: jinja2.Environment, assets: dict[str, Any], site: Site, *,
-                 archive: str | None) -> str:
-    """Render the index; `archive` is the offline ZIP's size, None for the copy inside the ZIP."""
-    return _render_page(env, "index.html", "index.html", assets, articles=listed, site=site,
-                        canonical=site.url("index.html"), archive=archive,
-                        feed=archive is not None and site.base_url is not None)
-
-
-def _file_size(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} kB"
-
-
-def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: dict[str, Any], *,
-                   site: Site = _NO_SITE, rendered_notes: dict[Anchor, str] | None = None,
-                   blocks: BlockCache | None = None) -> str:
-    """Render one article page; `rendered_notes` and `blocks` keep HTML for the next call with the same env."""
+def render_article(anchored: AnchoredArticle, look: Look, memo: PageMemo | None = None) -> str:
+    """Render one article page; `memo` keeps its parts for the next call, which renders again only what changed."""
     md = article_parser()
     notes = note_parser()
     article = anchored.article
     page = f"{article.slug}.html"
-    render_note = _note_renderer(env, notes, page, {} if rendered_notes is None else rendered_notes)
+    if memo is not None and memo.look is not look:
+        memo.look, memo.notes = look, {}  # a note's HTML depends on the layouts and settings it was rendered with
+    render_note = _note_renderer(look.env, notes, page, {} if memo is None else memo.notes)
     pictures = data_addresses(article)
-    if blocks is not None:
-        body = blocks.render(md, anchored, render_note, pictures)
+    if memo is not None:
+        body = memo.blocks.render(md, anchored, render_note, pictures)
+        current = set(anchored.anchors)
+        memo.notes = {anchor: html for anchor, html in memo.notes.items() if anchor in current}
     else:
         tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
         body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note, "pictures": pictures}})
-    return _render_page(env, "article.html", page, assets, article=article, meta=article.meta, body=Markup(body),
-                        counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
-                        site=site, canonical=site.url(page))
+    site = look.site
+    return render_layout(look, "article.html", page, article=article, meta=article.meta, body=Markup(body),
+                         counts=counts(anchored), received=received_name(anchored) if article.received else None,
+                         site=site, canonical=site.url(page))
 
 
 def data_addresses(article: Article) -> dict[str, str]:
@@ -194,8 +134,9 @@ def word_change(original: str, printed: str) -> WordChange:
                   "".join(new[start : len(new) - end]), "".join(old[len(old) - end :]))
 
 
-def _render_page(env: jinja2.Environment, name: str, page: str, assets: dict[str, Any], **context: Any) -> str:
-    return run_layout(env.get_template(name), page, **assets, **context)
+def render_layout(look: Look, name: str, page: str, **context: Any) -> str:
+    """Render the layout `name` as the page `page`, with the inline style, script and policy every page has."""
+    return run_layout(look.env.get_template(name), page, **look.assets, **context)
 
 
 def page_assets(env: jinja2.Environment) -> dict[str, Any]:
@@ -219,21 +160,14 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _counts(anchored: AnchoredArticle) -> dict[str, int]:
+def counts(anchored: AnchoredArticle) -> dict[str, int]:
+    """Count an article's notes and corrections."""
     kinds = [a.annotation.kind for a in anchored.anchors]
     return {"notes": kinds.count("note"), "corrections": kinds.count("correction")}
 
 
-def _summary(anchored: AnchoredArticle) -> dict[str, Any]:
-    return {"href": f"{anchored.article.slug}.html", "meta": anchored.article.meta, "counts": _counts(anchored)}
-
-
-def _by_date(articles: list[AnchoredArticle]) -> list[AnchoredArticle]:
-    by_title = sorted(articles, key=lambda a: (a.article.meta.title, a.article.slug))
-    return sorted(by_title, key=lambda a: a.article.meta.date or "", reverse=True)
-
-
-def _received_name(anchored: AnchoredArticle) -> str:
+def received_name(anchored: AnchoredArticle) -> str:
+    """Name the copy of an article's received text, published beside its page."""
     return f"{anchored.article.slug}.source.txt"
 
 
