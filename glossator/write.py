@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -15,11 +16,14 @@ from pathlib import Path, PurePosixPath
 from .problems import Problem, Where
 from .render.compiled_layouts import cache_file
 
-# What a build writes (pages, received texts, the offline ZIP, feed and sitemap; never a folder), and what a file
-# manager leaves behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there
-# by hand, and swapping the new site in would delete it.
-_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt)|offline\.zip|feed\.xml|sitemap\.xml")
-_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# Every build lists the files it wrote in this file, beside them: the next build may replace exactly those. A folder
+# that holds anything else is not a site, or holds a file put there by hand, and swapping the new site in would
+# delete it.
+MANIFEST = ".glossator-site.json"
+# A site built before there were manifests holds only files of these names (pages, received texts, the offline
+# ZIP, feed and sitemap; no folder): such a folder may be replaced once, and has a manifest from then on.
+_UNLISTED_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt)|offline\.zip|feed\.xml|sitemap\.xml")
+_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # what file managers leave in any folder
 
 
 def write(files: Mapping[str, bytes], out: Path, *, inputs: Iterable[Path] = ()) -> list[Problem]:
@@ -39,7 +43,7 @@ def write(files: Mapping[str, bytes], out: Path, *, inputs: Iterable[Path] = ())
     except OSError as error:
         return [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
     try:
-        for name, data in sorted(files.items()):
+        for name, data in sorted(with_manifest(files).items()):
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
@@ -63,7 +67,7 @@ def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:
         return f"refusing to replace {out}: it is a symbolic link, which a build would replace; choose another --out"
     if os.path.lexists(out) and not out.is_dir():
         return f"refusing to replace {out}: it is a file, not a folder; choose another --out"
-    strangers = sorted(entry.name for entry in out.iterdir() if not _is_site_file(entry)) if out.is_dir() else []
+    strangers = _strangers(out) if out.is_dir() else []
     if strangers:
         more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
         return (f"refusing to replace {out}: it holds '{strangers[0]}'{more}, which a build does not write, and a build"
@@ -84,10 +88,47 @@ def _overlap(out: Path, inputs: Iterable[Path]) -> str | None:
     return None
 
 
-def _is_site_file(entry: Path) -> bool:
-    if entry.name in _LITTER:
-        return True
-    return entry.is_file() and not entry.is_symlink() and _SITE_FILE.fullmatch(entry.name) is not None
+def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Return the site's files and the manifest that lists them, for the next build to know what it may replace."""
+    names = sorted(name for name in files if name != MANIFEST)
+    listed = json.dumps({"written by": "glossator", "files": names}, indent=1, ensure_ascii=False)
+    return {**files, MANIFEST: (listed + "\n").encode("utf-8")}
+
+
+def _strangers(out: Path) -> list[str]:
+    """Name what `out` holds that no build wrote, by its path from `out`: files, folders, links."""
+    written = _manifest(out)
+    if written is None:
+        return sorted(entry.name for entry in out.iterdir() if entry.name not in _LITTER
+                      and not (_UNLISTED_SITE_FILE.fullmatch(entry.name) and _is_regular(entry)))
+    folders = {parent.as_posix() for name in written for parent in PurePosixPath(name).parents}
+    strangers = []
+    for parent, dirs, names in os.walk(out):
+        here = PurePosixPath(Path(parent).relative_to(out).as_posix())
+        for name in sorted(dirs):
+            path = (here / name).as_posix()
+            if path not in folders or os.path.islink(os.path.join(parent, name)):
+                strangers.append(path)
+        dirs[:] = [name for name in dirs if (here / name).as_posix() in folders]
+        strangers += [(here / name).as_posix() for name in names if name not in _LITTER and name != MANIFEST
+                      and not ((here / name).as_posix() in written and _is_regular(Path(parent, name)))]
+    return sorted(strangers)
+
+
+def _manifest(out: Path) -> frozenset[str] | None:
+    """Read the names the build that wrote `out` listed; None when it has no manifest, or one no build wrote."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = listed.get("files") if isinstance(listed, dict) else None
+    if not isinstance(files, list) or not all(isinstance(name, str) and _is_plain_name(name) for name in files):
+        return None
+    return frozenset(PurePosixPath(name).as_posix() for name in files)
+
+
+def _is_regular(entry: Path) -> bool:
+    return entry.is_file() and not entry.is_symlink()
 
 
 def _is_plain_name(name: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from glossator.cli import main
+from glossator.write import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = REPO / "layouts"
@@ -46,6 +47,12 @@ def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         yield folder
+
+
+def tree(folder: Path, *, manifest: bool = False) -> dict[str, bytes]:
+    """Every file under a folder by its path there; the manifest a build keeps of what it wrote only if asked."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and (manifest or p.name != MANIFEST)}
 
 
 def dedent(text: str) -> str:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from glossator import pipeline
 from glossator.dev.cache import Builder, Sources
+from glossator.write import with_manifest
 
-from .conftest import ARTICLE, LAYOUTS, SIDECAR
+from .conftest import ARTICLE, LAYOUTS, SIDECAR, tree
 
 NAMES = ["alpha", "beta", "gamma"]
 PNG = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
@@ -96,10 +97,6 @@ def _picture(content: Path, md: Path, variant: int) -> None:
         picture.write_bytes(PNG + bytes([variant]) * 8)
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_incremental_rebuilds_equal_a_clean_build(sequence: list[tuple[str, str, int]]) -> None:
@@ -118,7 +115,7 @@ def _built_site(root: Path) -> tuple[Builder, dict[str, bytes]]:
     _apply(root, "add", "alpha", 0)
     builder = Builder(Sources(root / "content", root / "layouts", root / "site"))
     assert builder.rebuild().ok
-    return builder, _tree(root / "site")
+    return builder, tree(root / "site", manifest=True)
 
 
 def _rebuild_and_compare(root: Path, builder: Builder, last_good: dict[str, bytes]) -> dict[str, bytes]:
@@ -127,8 +124,8 @@ def _rebuild_and_compare(root: Path, builder: Builder, last_good: dict[str, byte
     clean = pipeline.check(root / "content", root / "layouts", config=pipeline.config_path(None, root / "content"))
     assert sorted(map(str, outcome.problems)) == sorted(map(str, clean.problems))
     if outcome.ok:
-        last_good = clean.files
-    assert _tree(root / "site") == last_good
+        last_good = with_manifest(clean.files)  # the manifest a clean build writes beside them too
+    assert tree(root / "site", manifest=True) == last_good
     return last_good
 
 
@@ -209,7 +206,7 @@ def test_a_dense_article_rendered_block_by_block_equals_a_clean_build(tmp_path: 
     shutil.copytree(LAYOUTS, tmp_path / "layouts")
     builder = Builder(Sources(tmp_path / "content", tmp_path / "layouts", tmp_path / "site"))
     assert builder.rebuild().ok
-    last_good = _rebuild_and_compare(tmp_path, builder, _tree(tmp_path / "site"))
+    last_good = _rebuild_and_compare(tmp_path, builder, tree(tmp_path / "site", manifest=True))
     sidecar = tmp_path / "content" / "dense.annotations.yaml"
     sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("note: ", "note: Edited. ", 1), encoding="utf-8")
     _rebuild_and_compare(tmp_path, builder, last_good)
@@ -231,7 +228,7 @@ def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_sit
     expected = (f"{note}:{line}:1: error: layout error: 'glossator.model.Anchor object' has no attribute 'nope'"
                 " (while rendering alpha.html)")
     assert [str(problem) for problem in builder.rebuild().problems] == [expected]
-    assert _tree(tmp_path / "site") == last_good
+    assert tree(tmp_path / "site", manifest=True) == last_good
     _rebuild_and_compare(tmp_path, builder, last_good)  # reported again, as a clean build reports it
     shutil.copy(LAYOUTS / "partials" / "note.html", note)
     assert builder.rebuild().ok
@@ -245,6 +242,6 @@ def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_sit
     assert [str(problem) for problem in outcome.problems] == [
         f"{layouts / 'article.html'}:{line}:1: error: layout error: integer division or modulo by zero"
         " (while rendering alpha.html)"]
-    assert _tree(tmp_path / "site") == last_good
+    assert tree(tmp_path / "site", manifest=True) == last_good
     _apply(tmp_path, "add", "alpha", 1)
     _rebuild_and_compare(tmp_path, builder, last_good)

@@ -16,7 +16,7 @@ import pytest
 
 from glossator.load.files import MAX_FILE_BYTES
 
-from .conftest import LAYOUTS, Run
+from .conftest import LAYOUTS, Run, tree
 
 INVALID = Path(__file__).parent / "invalid"
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
@@ -86,10 +86,6 @@ GENERATED: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _previous_site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
@@ -107,7 +103,7 @@ def _check_rejected(result: Run, content: Path, expected: str, site: Path, befor
     assert result.errors, result.err
     assert result.errors[0].startswith(f"{content}/{where}:"), result.errors[0]
     assert words in result.errors[0], result.errors[0]
-    assert _tree(site) == before
+    assert tree(site) == before
     assert sorted(p.name for p in site.parent.iterdir() if p.name.startswith(".site.new")) == []
 
 
@@ -116,7 +112,7 @@ def test_invalid_content_folder(case: str, tmp_path: Path, glossator: Callable[.
     content = tmp_path / "content"
     shutil.copytree(INVALID / case, content, ignore=shutil.ignore_patterns("expected.txt"))
     site = _previous_site(tmp_path)
-    before = _tree(site)
+    before = tree(site)
     result = glossator("build", "--content", content, "--layouts", LAYOUTS, "--out", site)
     _check_rejected(result, content, (INVALID / case / "expected.txt").read_text("utf-8"), site, before)
 
@@ -128,7 +124,7 @@ def test_invalid_generated_content(case: str, tmp_path: Path, glossator: Callabl
     content.mkdir()
     make(content)
     site = _previous_site(tmp_path)
-    before = _tree(site)
+    before = tree(site)
     result = glossator("build", "--content", content, "--layouts", LAYOUTS, "--out", site)
     _check_rejected(result, content, expected, site, before)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LAYOUTS, Run
+from .conftest import LAYOUTS, Run, tree
 
 ZERO = "integer division or modulo by zero"
 
@@ -49,10 +49,6 @@ def _break(layouts: Path, name: str, after: str | None, added: str) -> int:
     return at + 1
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_a_broken_layout_is_reported_at_its_line_and_the_site_kept(case: str, content: Callable[..., Path],
                                                                    glossator: Callable[..., Run],
@@ -61,11 +57,11 @@ def test_a_broken_layout_is_reported_at_its_line_and_the_site_kept(case: str, co
     layouts = Path(shutil.copytree(LAYOUTS, tmp_path / "layouts"))
     site = tmp_path / "site"
     assert glossator("build", "--content", content(), "--layouts", layouts, "--out", site).code == 0
-    before = _tree(site)
+    before = tree(site)
     line = _break(layouts, name, after, added)
     result = glossator("build", "--content", content(), "--layouts", layouts, "--out", site)
     assert result.code == 1, result.err
     assert result.errors == [f"{layouts}/{name}:{line}:1: error: layout error: {message}"]
     assert "Traceback" not in result.err
-    assert _tree(site) == before
+    assert tree(site) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site.new")) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from glossator.load.layouts import load_layouts
 from glossator.load.located_yaml import parse_yaml
 from glossator.load.pictures import held_picture_type
 
-from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run
+from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
 
 
 def test_every_key_and_value_has_its_position_after_the_front_matter_offset() -> None:
@@ -166,7 +165,7 @@ def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callabl
     (folder / ".#plain.md").symlink_to("someone@host.1234")  # an editor's lock file: not content
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
     assert result.code == 0, result.err
-    built = sorted(os.listdir(tmp_path / "site"))
+    built = sorted(tree(tmp_path / "site"))
     assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "marked.html",
                      "marked.source.txt", "offline.zip", "plain.html", "sourced.html", "sourced.source.txt"]
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from glossator.cli import main
 
-from .conftest import LAYOUTS
+from .conftest import LAYOUTS, tree
 
 settings.register_profile("quick", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -85,10 +85,6 @@ def articles(draw: st.DrawFn) -> tuple[str, str]:
     return article, body
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _build(files: dict[str, str | bytes]) -> None:
     """Build in a fresh folder and check the outcome: a whole site, or errors and the old site."""
     with tempfile.TemporaryDirectory() as temp:
@@ -104,8 +100,8 @@ def _build(files: dict[str, str | bytes]) -> None:
         lines = err.getvalue().splitlines()
         if code == 0:
             pages = {name[: -len(".md")] + ".html" for name in files if name.endswith(".md")}
-            assert pages | {"index.html"} <= set(_tree(site)), lines
-            assert "old.html" not in _tree(site)
+            assert pages | {"index.html"} <= set(tree(site)), lines
+            assert "old.html" not in tree(site)
         else:
             assert code == 1, lines
             errors = [line for line in lines[:-1]]
@@ -113,7 +109,7 @@ def _build(files: dict[str, str | bytes]) -> None:
             for line in errors:
                 match = ERROR_LINE.match(line)
                 assert match and match["file"].startswith(str(content) + "/"), line
-            assert _tree(site) == {"old.html": b"the previous site"}
+            assert tree(site) == {"old.html": b"the previous site"}
         assert not [p for p in Path(temp).iterdir() if p.name.startswith(".site.new")]
 
 

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from .conftest import ARTICLE, LAYOUTS, REPO, SIDECAR, Run
+from .conftest import ARTICLE, LAYOUTS, REPO, SIDECAR, Run, tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -46,13 +46,9 @@ def _build(content: Callable[..., Path], glossator: Callable[..., Run], out: Pat
     return out
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _pages(site: Path) -> list[str]:
     """Every page a reader may land on: all HTML but the 404 page."""
-    return sorted(name for name in _tree(site) if name.endswith(".html") and name != "404.html")
+    return sorted(name for name in tree(site) if name.endswith(".html") and name != "404.html")
 
 
 # ---- reading links ----------------------------------------------------------------------------
@@ -180,7 +176,7 @@ def test_every_internal_link_resolves_over_http_at_a_subpath_or_the_root(
     site = _build(content, glossator, server.site, "--base-url", _base(server).rstrip("/"))
     reached = _check_links(_base(server) + "index.html", _http_get)
     files = {unquote(urlsplit(url).path)[len(server.mount) :] for url in reached}
-    assert files == set(_tree(site)) - {"404.html", "sitemap.xml"}  # everything a reader can reach, reached
+    assert files == set(tree(site)) - {"404.html", "sitemap.xml"}  # everything a reader can reach, reached
 
 
 def test_every_internal_link_resolves_from_disk(content: Callable[..., Path], glossator: Callable[..., Run],
@@ -189,7 +185,7 @@ def test_every_internal_link_resolves_from_disk(content: Callable[..., Path], gl
         site = _build(content, glossator, tmp_path / f"site{len(args)}", *args)
         reached = _check_links((site / "index.html").as_uri(), _file_get(site))
         files = {Path(url2pathname(urlsplit(url).path)).relative_to(site).as_posix() for url in reached}
-        assert files == set(_tree(site)) - {"404.html", "sitemap.xml"}
+        assert files == set(tree(site)) - {"404.html", "sitemap.xml"}
 
 
 def test_the_404_page_works_at_any_depth(server: _Server, content: Callable[..., Path],
@@ -212,7 +208,7 @@ def test_the_404_page_works_at_any_depth(server: _Server, content: Callable[...,
 def test_without_a_base_url_the_404_page_links_relatively_and_nothing_absolute_is_written(
         content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
     site = _build(content, glossator, tmp_path / "site")
-    assert "feed.xml" not in _tree(site) and "sitemap.xml" not in _tree(site)
+    assert "feed.xml" not in tree(site) and "sitemap.xml" not in tree(site)
     assert _Page((site / "404.html").read_text("utf-8")).links == ["index.html", "index.html"]
     for name in _pages(site):
         html = (site / name).read_text("utf-8")
@@ -331,7 +327,7 @@ def test_the_offline_zip_holds_every_page_and_source_with_working_links(
     index = (offline / "index.html").read_text("utf-8")
     assert "offline.zip" not in index and "feed.xml" not in index  # neither is in the copy
     reached = _check_links((offline / "index.html").as_uri(), _file_get(offline))
-    assert len(reached) == len(_tree(offline))
+    assert len(reached) == len(tree(offline))
 
 
 def test_every_output_is_byte_identical_from_build_to_build(content: Callable[..., Path],
@@ -342,8 +338,8 @@ def test_every_output_is_byte_identical_from_build_to_build(content: Callable[..
         second = _build(content, glossator, tmp_path / "two", "--base-url", "https://example.org")
     finally:
         os.umask(previous)
-    assert _tree(first) == _tree(second)
-    assert {"404.html", "feed.xml", "sitemap.xml", "offline.zip"} <= set(_tree(first))
+    assert tree(first) == tree(second)
+    assert {"404.html", "feed.xml", "sitemap.xml", "offline.zip"} <= set(tree(first))
 
 
 def test_the_index_says_how_big_the_zip_is(content: Callable[..., Path], glossator: Callable[..., Run],
@@ -472,5 +468,5 @@ def test_dates_never_come_from_the_clock(content: Callable[..., Path], glossator
                                          tmp_path: Path) -> None:
     site = _build(content, glossator, tmp_path / "site", "--base-url", "https://example.org")
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    for name, data in _tree(site).items():
+    for name, data in tree(site).items():
         assert today.encode() not in data, name

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from glossator import check
 
-from .conftest import REPO
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from .conftest import REPO, tree
 
 
 def test_committed_site_equals_a_fresh_build() -> None:
     result = check(REPO / "content", REPO / "layouts", config=REPO / "glossator.yaml")
     assert result.problems == []
-    committed = _tree(REPO / "site")
+    committed = tree(REPO / "site")
     assert sorted(committed) == sorted(result.files), "site/ is stale: run `make site` and commit it"
     stale = [name for name, data in result.files.items() if committed[name] != data]
     assert stale == [], "site/ is stale: run `make site` and commit it"

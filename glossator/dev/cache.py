@@ -19,7 +19,7 @@ from ..model import ArticleWork, Look, Site
 from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
 from ..problems import Problem, Where
 from ..render.page import PageMemo, prepare_look
-from ..write import replace_file, write
+from ..write import MANIFEST, replace_file, with_manifest, write
 from .changes import Stale
 
 Fingerprint = tuple[object, ...]
@@ -188,6 +188,8 @@ class Builder:
         try:
             for name in written:
                 replace_file(out / name, files[name])
+            if set(files) != set(self._written):  # the next build may replace what this one wrote, and only that
+                replace_file(out / MANIFEST, with_manifest(files)[MANIFEST])
             for name in removed:
                 (out / name).unlink(missing_ok=True)
         except OSError as error:
