@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from markdown_it import MarkdownIt
+
 from glossator.anchor.place import anchor_article
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
-from glossator.render.marginalia import ENV_KEY, insert_marks
+from glossator.render.marginalia import ENV_KEY, insert_marks, marginalia_plugin
 from glossator.render.markdown import article_parser
 
 
@@ -31,3 +33,19 @@ def test_text_outside_every_passage_is_left_as_it_was() -> None:
     html = _html("Alpha *beta* gamma.\n\nDelta epsilon.", "gamma")
     assert html == ('<p>Alpha <em>beta</em> <mark class="passage passage-note" data-note="note-gamma">gamma</mark>'
                     "[note].</p>\n<p>Delta epsilon.</p>\n")
+
+
+def test_the_plugin_marks_passages_in_any_markdown_it_that_loads_it() -> None:
+    body = "The *quick brown* fox.\n\n> Jumps over the lazy dog.\n\n- a list item\n"
+    article = Article(slug="a", path="a.md", meta=Meta(title="t"), body=body, body_line=1,
+                      annotations=(Annotation(quote="quick brown fox", where=Where("a.yaml", 1, 3), note="n"),
+                                   Annotation(quote="the lazy dog", where=Where("a.yaml", 2, 3), note="m")))
+    anchored, problems = anchor_article(article)
+    assert not problems
+    env = {ENV_KEY: {"anchors": anchored.anchors, "render_note": lambda anchor: f"[{anchor.label}]"}}
+    html = MarkdownIt("commonmark").use(marginalia_plugin).render(body, env)
+    assert html == ('<p>The <em><mark class="passage passage-note" data-note="note-quick-brown-fox">quick brown</mark>'
+                    '</em><mark class="passage passage-note" data-note="note-quick-brown-fox"> fox</mark>[1].</p>\n'
+                    '<blockquote>\n<p>Jumps over <mark class="passage passage-note" data-note="note-the-lazy-dog">'
+                    "the lazy dog</mark>[2].</p>\n</blockquote>\n<ul>\n<li>a list item</li>\n</ul>\n")
+    assert MarkdownIt("commonmark").use(marginalia_plugin).render(body) == MarkdownIt("commonmark").render(body)

@@ -138,8 +138,8 @@ def test_any_unicode_text_builds_or_fails_cleanly(front: str, sidecar: str) -> N
 @st.composite
 def anchored_sidecars(draw: st.DrawFn, body: str) -> str:
     """Annotations that quote what a reader sees, so most of them anchor: notes, corrections, sources."""
-    from glossator.anchor.reading import read
     from glossator.render.markdown import article_parser
+    from glossator.render.reading import read
 
     reading = read(article_parser().parse(body)).text
     annotations: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from ..model import Annotation, Article, Reading
 from ..problems import Problem, Where, shorten
 from ..render.markdown import parse_article
-from .reading import fold, read, straight_quotes
+from ..render.reading import fold, read, straight_quotes
 
 _CONTEXT_SHOWN = 3  # matches whose prefix and suffix a wrong-context message shows
 _MARKDOWN_MARKS = frozenset("*_`[]<>\\")

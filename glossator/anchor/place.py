@@ -13,8 +13,8 @@ from markdown_it.token import Token
 from ..model import Anchor, AnchoredArticle, Annotation, Article, Reading
 from ..problems import Problem, Where
 from ..render.markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
+from ..render.reading import fold, fold_quote, read
 from .explain import why_unplaced
-from .reading import fold, fold_quote, read
 
 CORRECTION_MARK = "†"
 _SUGGESTIONS_PER_ARTICLE = 20  # each costs a scan of the article; enough to fix a batch

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..anchor.explain import where_in_article
-from ..anchor.reading import fold
 from ..model import Anchor, AnchoredArticle, Article
 from ..problems import Problem, Where
+from ..render.reading import fold
 
 _WORD = re.compile(r"\S+")
 _MAX_REPORTED = 10

@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..anchor.reading import fold_quote
 from ..model import MONTHS, Annotation, Article, ArticleFile, Located, Meta, SourceRef, YamlPath
 from ..problems import Problem, Where, shorten
+from ..render.reading import fold_quote
 from .schema import Check, compile_check
 
 if TYPE_CHECKING:

@@ -1,8 +1,14 @@
 """A markdown-it plugin: mark annotated passages and put their notes in the margin.
 
-`insert_marks` is a token rule: it splits text tokens at anchor boundaries and adds
-`gloss_mark_open`/`gloss_mark_close` around annotated text and a `gloss_note` token
-after each passage. One render rule per token type, so a user can override one.
+Its core rule marks the passages that `env["glossator"]["anchors"]` names (ranges of the text a reader sees, as
+the anchor stage placed them): it splits text tokens at anchor boundaries and adds `gloss_mark_open` and
+`gloss_mark_close` around annotated text and a `gloss_note` token after each passage, which the render rule
+`env["glossator"]["render_note"]` turns into the note. One render rule per token type, so a user can override one:
+
+    md = MarkdownIt("commonmark").use(marginalia_plugin)
+    html = md.render(body, {"glossator": {"anchors": anchored.anchors, "render_note": render_note}})
+
+The render stage, which keeps the parse the anchor stage made, calls the rule's own function, `insert_marks`.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..model import Anchor, Reading
+from .reading import read
 
 ENV_KEY = "glossator"
 NoteRenderer = Callable[[Anchor], str]
@@ -28,12 +36,20 @@ _LINK_DEPTH = {"link_open": 1, "link_close": -1}
 
 
 def marginalia_plugin(md: MarkdownIt) -> None:
-    """Add render rules for annotated passages and their margin notes."""
+    """Add the core rule that marks annotated passages, and the render rules for them and their margin notes."""
+    # After text_join, the last rule: adjacent text is merged by then, as the anchor stage read it.
+    md.core.ruler.push("gloss_marks", _mark_passages)
     md.add_render_rule("gloss_mark_open", _render_mark_open)
     md.add_render_rule("gloss_mark_close", _render_mark_close)
     md.add_render_rule("gloss_note", _render_note)
     md.add_render_rule("gloss_heading_open", _render_heading_open)
     md.add_render_rule("gloss_heading_close", _render_heading_close)
+
+
+def _mark_passages(state: StateCore) -> None:
+    anchors = state.env.get(ENV_KEY, {}).get("anchors") if isinstance(state.env, dict) else None
+    if anchors:
+        state.tokens = insert_marks(state.tokens, read(state.tokens), anchors)
 
 
 @dataclass

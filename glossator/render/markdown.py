@@ -165,6 +165,8 @@ def note_parser() -> MarkdownIt:
     for name, (tag, css_class, role) in _NOTE_BLOCKS.items():
         md.add_render_rule(f"{name}_open", _block_open(tag, css_class, role))
         md.add_render_rule(f"{name}_close", _block_close(tag))
+    md.add_render_rule("list_item_open", _list_item_open)
+    md.core.ruler.push("number_list_items", _number_list_items)
     md.add_render_rule("fence", _code_block)
     md.add_render_rule("code_block", _code_block)
     md.add_render_rule("hr", lambda *args: '<span class="note-hr"></span>')
@@ -207,6 +209,26 @@ def _block_close(tag: str) -> RenderRule:
         return "" if tokens[idx].hidden else f"</{tag}>"
 
     return render
+
+
+def _number_list_items(state: StateCore) -> None:
+    """Give each item of an ordered list its number, from the list's start on, as CommonMark counts them."""
+    numbers: list[int | None] = []  # the next number of each list open around a token; None for a bullet list
+    for token in state.tokens:
+        if token.type in ("ordered_list_open", "bullet_list_open"):
+            numbers.append(int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else None)
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            numbers.pop()
+        elif token.type == "list_item_open" and numbers and numbers[-1] is not None:
+            token.meta = {**token.meta, "number": f"{numbers[-1]}{token.markup}"}
+            numbers[-1] += 1
+
+
+def _list_item_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # A note's list is made of spans, which no list numbering counts: an ordered item writes its number itself.
+    number = tokens[idx].meta.get("number")
+    opening = '<span class="note-li" role="listitem">'
+    return opening + (f'<span class="note-li-number">{escapeHtml(number)}</span> ' if number else "")
 
 
 def _code_block(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
