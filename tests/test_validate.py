@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from glossator.check.validate import _meta, schema_problems
+from glossator.check.front_matter import check_meta
+from glossator.check.schema_errors import schema_problems
 from glossator.load.located_yaml import parse_yaml
 from glossator.model import Meta
 
@@ -109,7 +110,7 @@ def _checked(front_matter: str) -> tuple[Meta | None, list[str]]:
     """Check front matter that stands on lines 2 on of a.md; return its fields, or the error lines a user sees."""
     located, _ = parse_yaml(front_matter, "a.md", line_offset=1)
     assert located is not None
-    meta, problems = _meta(located)
+    meta, problems = check_meta(located)
     assert (meta is None) == bool(problems)
     return meta, [str(problem) for problem in problems]
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from ..check.validate import key_pattern, schema_problems
+from ..check.schema_errors import key_pattern, schema_problems
 from ..model import DEFAULT_TITLE, Site
 from ..problems import Problem, Where
 from .files import read_file

@@ -12,6 +12,7 @@ import mimetypes
 import os
 import shutil
 import subprocess
+import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Reque
 from pypdf import PdfReader
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOT_DIR = Path(__file__).resolve().parent / "screenshots"
+# Screenshots for a person to look at go to a temporary folder, never into the checkout.
+SCREENSHOT_DIR = Path(os.environ.get("GLOSSATOR_SCREENSHOTS") or Path(tempfile.gettempdir()) / "glossator-screenshots")
 VNU_JAR = REPO / "scripts" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 INSTALL_HINT = "run `bash scripts/install-test-deps.sh` as root to install it"
 
@@ -209,11 +211,8 @@ def open_page(browser: Browser, settings: PageSettings) -> tuple[OfflinePage, Br
 
 
 def screenshot_dir() -> Path:
-    """tests/browser/screenshots/, created on demand with a .gitignore that ignores everything in it."""
+    """$GLOSSATOR_SCREENSHOTS, or glossator-screenshots/ in the system's temporary folder, created on demand."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    ignore = SCREENSHOT_DIR / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
     return SCREENSHOT_DIR
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import PageFactory, screenshot, screenshot_dir
+from tests.browser.harness import PageFactory, screenshot
 from tests.browser.layout_probe import (
     ARTICLES,
     DESKTOPS,
@@ -31,7 +31,6 @@ SUBPIXEL = 0.5  # rounding of fractional layout positions
 ROOM = 6.4 + SUBPIXEL
 STILL = 1.0  # hiding the notes moves no text block by more than this
 
-DISTANCES_FILE = "distances.txt"
 
 
 # Besides the two sizes the issue names, the narrowest desktop: just wider than the phone breakpoint (62rem), where
@@ -145,26 +144,9 @@ NEAR_LARGEST_SCREENS = 0.5
 def test_with_script_notes_stay_near_their_passages(name: str, size: tuple[int, int], page_at: PageFactory,
                                                     dense_site: Path) -> None:
     width, height = size
-    found = distances(measure(page_at(width, height).goto(article_path(name, dense_site))))
+    page = page_at(width, height).goto(article_path(name, dense_site))
+    found = distances(measure(page))
+    if size == DESKTOPS[0]:
+        screenshot(page, f"desktop-{name}-{width}x{height}")  # for a person to look at
     assert found.median <= NEAR_MEDIAN, found.report(name)
     assert found.largest <= NEAR_LARGEST_SCREENS * height, found.report(name)
-
-
-def test_report_note_to_marker_distances_and_take_screenshots(
-    page_at: PageFactory, dense_site: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The median and largest distance from a note to its marker's line, written to screenshots/distances.txt
-    and printed; and a full-page desktop screenshot of each article for a person to look at."""
-    lines = []
-    for name in ARTICLES:
-        for width, height in DESKTOPS:
-            for script in (True, False):
-                page = page_at(width, height, javascript=script).goto(article_path(name, dense_site))
-                mode = "" if script else ", no script"
-                lines.append(distances(measure(page)).report(f"{name} {width}x{height}{mode}"))
-                if width == DESKTOPS[0][0] and script:
-                    screenshot(page, f"desktop-{name}-{width}x{height}")
-    report = "\n".join(lines) + "\n"
-    (screenshot_dir() / DISTANCES_FILE).write_text(report, encoding="utf-8")
-    with capsys.disabled():
-        print("\n" + report, end="")

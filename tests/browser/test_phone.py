@@ -102,8 +102,9 @@ def test_a_tap_opens_the_note_below_its_line_and_a_second_tap_closes_it(
         assert measure(page, only=[]).shown == [], f"a second tap left #{note_id} open"
 
 
-def test_screenshots_of_a_phone_with_a_note_open(page_at: PageFactory, dense_site: Path) -> None:
-    """For a person to look at: a note in a list item opened on the dense fixture, and the sample's first note."""
+def test_a_note_opened_in_a_list_item_shows_whole_within_a_phone_screen(page_at: PageFactory, dense_site: Path) -> None:
+    """A note in a list item opened on the dense fixture, and the sample's first note: each shows whole, within the
+    screen's width; the screenshots are for a person to look at."""
     for article in ARTICLES:
         page = open_phone(page_at, article_path(article, dense_site), javascript=True)
         notes = measure(page).notes
@@ -112,3 +113,7 @@ def test_screenshots_of_a_phone_with_a_note_open(page_at: PageFactory, dense_sit
         page.locator(f'[id="{chosen.id}"]').scroll_into_view_if_needed()
         page.evaluate(f"window.scrollTo(0, {max(chosen.line.top - 200, 0)})")
         screenshot(page, f"phone-{article}-note-open", full_page=False)
+        box = page.locator(f'[id="{chosen.id}"]').bounding_box()
+        viewport = page.viewport_size
+        assert box is not None and viewport is not None and box["height"] > 0, f"{chosen.id} does not show"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], f"{chosen.id} runs off the screen"
