@@ -18,9 +18,10 @@ from rapidfuzz.distance import Levenshtein, Opcode
 from ..anchor.reading import Reading, fold, fold_quote
 from .selectors import SelectionError, Selector, places_of, select
 
-THRESHOLD = 0.75  # below it a passage is too unlike the quote and its context to move a note onto
-MARGIN = 0.05  # a runner-up this close to the best makes the place a guess
-_CONTEXT_WEIGHT = 0.3  # the quote is the passage annotated; its context only tells repeats apart
+THRESHOLD = 0.7  # below it a passage is too unlike the quote and its context to move a note onto
+# A runner-up as like the quote as this, whose context is as like too, makes the place a guess.
+MARGIN, CONTEXT_MARGIN = 0.05, 0.1
+_CONTEXT_WEIGHT = 0.15  # the quote is the passage annotated; its context mostly tells repeats apart
 _FUZZY_CANDIDATES = 3
 _MASK = "\0"  # never in a reading text: stands for a candidate already taken
 
@@ -48,7 +49,12 @@ class Orphan:
 class _Candidate:
     start: int
     end: int
-    confidence: float
+    likeness: float  # of the passage to the old quote
+    fit: float  # of its context to the old prefix and suffix
+
+    @property
+    def confidence(self) -> float:
+        return self.likeness * (1 - _CONTEXT_WEIGHT * (1 - self.fit))
 
 
 def reanchor(reading: Reading, quote: str, prefix: str | None = None, suffix: str | None = None,
@@ -64,11 +70,11 @@ def reanchor(reading: Reading, quote: str, prefix: str | None = None, suffix: st
     if best.confidence < threshold:
         return Orphan(f"the passage most like it, \"{_short(shown)}\", is only {best.confidence:.0%} alike",
                       best.confidence)
-    rivals = [c for c in candidates[1:] if c.end <= best.start or c.start >= best.end]
-    if rivals and rivals[0].confidence >= best.confidence - MARGIN:
-        return Orphan(f"it matches {1 + sum(c.confidence >= best.confidence - MARGIN for c in rivals)} places about "
-                      f"equally well ({best.confidence:.0%}), and its prefix and suffix do not tell them apart",
-                      best.confidence)
+    rivals = [c for c in candidates[1:] if (c.end <= best.start or c.start >= best.end)
+              and c.likeness >= best.likeness - MARGIN and c.fit >= best.fit - CONTEXT_MARGIN]
+    if rivals:
+        return Orphan(f"it matches {1 + len(rivals)} places about equally well ({best.confidence:.0%}), and its "
+                      "prefix and suffix do not tell them apart", best.confidence)
     try:
         selector = select(reading, best.start, best.end, tokens)
     except SelectionError as error:
@@ -93,10 +99,10 @@ def _candidates(reading: Reading, old: _Old) -> list[_Candidate]:
     for searched, quote_at, count in searches:
         for window in _windows(text, searched, count):
             placed = _aligned(text, searched, quote_at, quote_at + len(old.quote), window)
-            clipped = _within_one_block(reading, *placed) if placed else None
+            clipped = _within_one_block(reading, *_unpunctuated(text, *placed, old.quote)) if placed else None
             if clipped:
                 ranges.add(clipped)
-    return [_Candidate(start, end, _confidence(text, old, start, end)) for start, end in ranges]
+    return [_Candidate(start, end, *_likeness(text, old, start, end)) for start, end in ranges]
 
 
 def _windows(text: str, pattern: str, count: int) -> list[tuple[int, int]]:
@@ -192,18 +198,36 @@ def _within_one_block(reading: Reading, start: int, end: int) -> tuple[int, int]
     return (start, end) if end > start else None
 
 
-def _confidence(text: str, old: _Old, start: int, end: int) -> float:
-    """Score a candidate from 0 to 1: how like the old quote it is, weighed with how like its context is."""
-    new = text[start:end]
-    # by characters and by words: a word added to a short quote is a small change, a changed letter a smaller one
-    likeness = (Levenshtein.normalized_similarity(old.quote, new)
-                + Levenshtein.normalized_similarity(old.quote.split(" "), new.split(" "))) / 2
-    context = [Levenshtein.normalized_similarity(old.prefix, text[max(0, start - len(old.prefix)) : start])
-               ] if old.prefix else []
+def _likeness(text: str, old: _Old, start: int, end: int) -> tuple[float, float]:
+    """Score a candidate from 0 to 1: how like the old quote it is, and how like the old context its context is."""
+    context = []
+    if old.prefix:
+        context.append(_alike(old.prefix, text[max(0, start - len(old.prefix)) : start]))
     if old.suffix:
-        context.append(Levenshtein.normalized_similarity(old.suffix, text[end : end + len(old.suffix)]))
-    fit = sum(context) / len(context) if context else 1.0
-    return likeness * (1 - _CONTEXT_WEIGHT + _CONTEXT_WEIGHT * fit)
+        context.append(_alike(old.suffix, text[end : end + len(old.suffix)]))
+    return _alike(old.quote, text[start:end]), sum(context) / len(context) if context else 1.0
+
+
+def _alike(old: str, new: str) -> float:
+    """Say how alike two texts are, by characters and by words: one word added to a short quote is a small change,
+    and a word of context is the same word or another, whatever letters they share."""
+    return (Levenshtein.normalized_similarity(old, new)
+            + Levenshtein.normalized_similarity(old.split(), new.split())) / 2
+
+
+_PUNCTUATION = ".,;:!?)]}\"'»"  # the reading text's quotation marks are straight
+_OPENING = "([{\"'«"
+
+
+def _unpunctuated(text: str, start: int, end: int, quote: str) -> tuple[int, int]:
+    """Leave out punctuation a changed word brought to a quote's ends, where the old quote had none."""
+    if quote and quote[-1].isalnum():
+        while end > start + 1 and text[end - 1] in _PUNCTUATION and text[end - 2].isalnum():
+            end -= 1
+    if quote and quote[0].isalnum():
+        while start < end - 1 and text[start] in _OPENING and text[start + 1].isalnum():
+            start += 1
+    return start, end
 
 
 def _summary(old: _Old, text: str, found: _Candidate) -> str:

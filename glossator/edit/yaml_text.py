@@ -12,7 +12,7 @@ import yaml
 # at the ends, nothing a YAML reader would take for a number, a date, true or null.
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#\n]|:(?=\S)|(?<=\S)#)*(?<![\s:])")
 _RESOLVER = yaml.resolver.Resolver()  # what a plain scalar would be read as: the SafeLoader's implicit types
-_FLOW_INDICATORS = frozenset(",[]{}")
+_FLOW_INDICATORS = frozenset(",[]{}?:#")  # PyYAML ends a plain scalar in flow at these
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x85": "\\N", "\u2028": "\\L",
             "\u2029": "\\P", "\ufeff": "\\ufeff"}
 # A literal block holds text of several lines as written: lines that a block would read otherwise are quoted.
