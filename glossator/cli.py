@@ -1,4 +1,4 @@
-"""The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
+"""The command line: `glossator [build|check|watch|serve|fix] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,17 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    _add_fix(commands)
     return parser
+
+
+def _add_fix(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    help_text = "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"
+    command = commands.add_parser("fix", help=help_text, description=help_text.capitalize() + ".")
+    command.add_argument("slugs", nargs="*", metavar="SLUG", help="the articles to fix (default: all)")
+    command.add_argument("--content", type=Path, default=Path("content"),
+                         help="articles and sidecars (default: content)")
+    command.add_argument("--write", action="store_true", help="write the changes into the sidecars")
 
 
 def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
@@ -68,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exit_.code else EXIT_OK
     from . import pipeline  # after parsing, so `--help` stays instant
 
+    if options.command == "fix":
+        from .commands.fix import fix_command
+
+        return fix_command(options.content, options.slugs, write=options.write)
     if options.command in ("watch", "serve"):
         return _session(options)
     config, base_url = pipeline.config_path(options.config, options.content), options.base_url
