@@ -7,11 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossator.anchor.place import anchor_article
-from glossator.anchor.reading import read
 from glossator.edit.selectors import SelectionError, Selector, places_of, select
 from glossator.model import Annotation, Article, Meta
 from glossator.problems import Where
 from glossator.render.markdown import parse_article
+from glossator.render.reading import read
 
 
 def _placed(body: str, selector: Selector) -> tuple[int, int] | None:

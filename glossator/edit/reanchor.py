@@ -15,7 +15,8 @@ from markdown_it.token import Token
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein, Opcode
 
-from ..anchor.reading import Reading, fold, fold_quote
+from ..model import Reading
+from ..render.reading import fold, fold_quote
 from .selectors import SelectionError, Selector, places_of, select
 
 THRESHOLD = 0.7  # below it a passage is too unlike the quote and its context to move a note onto

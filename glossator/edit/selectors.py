@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from ..anchor.reading import Reading, fold, fold_quote
+from ..model import Reading
+from ..render.reading import fold, fold_quote
 
 _MAX_CONTEXT_WORDS = 64  # each side; a passage that these do not tell apart is in a text that repeats itself
 _SPACE_RUN = re.compile(r"\s+")
