@@ -31,7 +31,7 @@ if __package__ in (None, ""):  # run as a script: make the package `bench` impor
 from bench import corpus, peers, references, report
 from bench.timing import REPO, Job, engine_python, measure_all
 
-LAYOUTS = REPO / "layouts"
+LAYOUTS = REPO / "glossator" / "theme"
 FALLBACK_SAMPLE = REPO / "tests" / "fixtures" / "dense"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
 

@@ -1,12 +1,15 @@
-"""The command line: `glossator [build|check|watch|serve|fix] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
+"""The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`, and the
+commands beside the build (init, new, layouts, schema, fix), each in its own module under commands/."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import threading
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import NoReturn
 
@@ -14,9 +17,19 @@ from .problems import report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
+# The commands beside the build, each a module of commands/ with add_arguments(parser) and run(options) -> status.
+TOOLS = (
+    ("init", "start a new site in a folder, with an example article"),
+    ("new", "add an article: its front matter, an empty sidecar, and the received text if given"),
+    ("layouts", "list the theme's layouts; --copy one into the site to change it"),
+    ("schema", "print where the annotations schema is, for an editor"),
+    ("fix", "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"),
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glossator", description="Build annotated articles into a static site.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('glossator')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in (("build", "build the site (the default)"),
                             ("check", "validate the content, write nothing"),
@@ -27,23 +40,53 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
-    _add_fix(commands)
+    for name, help_text in TOOLS:
+        _TOOL_ARGUMENTS[name](commands.add_parser(name, help=help_text, description=help_text.capitalize() + "."))
     return parser
 
 
-def _add_fix(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    help_text = "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"
-    command = commands.add_parser("fix", help=help_text, description=help_text.capitalize() + ".")
+def _init_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                         help="the folder for the new site, empty or not there yet (default: the current folder)")
+
+
+def _new_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("slug", metavar="SLUG", help="the article's name: content/SLUG.md, published as SLUG.html")
+    command.add_argument("--from", dest="received", type=Path, metavar="RECEIVED.txt",
+                         help="the text as it reached you: copied in as the article's source and its first draft")
+    command.add_argument("--title", help="the headline (default: made from SLUG)")
+    _add_content(command)
+
+
+def _layouts_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("names", nargs="*", metavar="NAME",
+                         help="layouts to list or copy, such as article.html (default: all)")
+    command.add_argument("--copy", action="store_true", help="copy them into the site's layouts folder, to edit")
+    _add_content(command)
+    command.add_argument("--layouts", type=Path, default=None,
+                         help="the site's layouts folder (default: layouts beside the content folder)")
+
+
+def _fix_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("slugs", nargs="*", metavar="SLUG", help="the articles to fix (default: all)")
-    command.add_argument("--content", type=Path, default=Path("content"),
-                         help="articles and sidecars (default: content)")
+    _add_content(command)
     command.add_argument("--write", action="store_true", help="write the changes into the sidecars")
 
 
-def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
+_TOOL_ARGUMENTS = {"init": _init_arguments, "new": _new_arguments, "layouts": _layouts_arguments,
+                   "schema": lambda command: None, "fix": _fix_arguments}
+
+
+def _add_content(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", type=Path, default=Path("content"),
                          help="articles and sidecars (default: content)")
-    command.add_argument("--layouts", type=Path, default=Path("layouts"), help="Jinja layouts (default: layouts)")
+
+
+def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
+    _add_content(command)
+    command.add_argument("--layouts", type=Path, default=None,
+                         help="the site's own layouts, each replacing the theme's file of its name (default: layouts "
+                              "beside the content folder, if there is one)")
     if out:
         command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
     command.add_argument("--config", type=Path, default=None,
@@ -70,18 +113,19 @@ def _port(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help")):
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         args.insert(0, "build")
     try:
         options = _parser().parse_args(args)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    if options.command in _TOOL_ARGUMENTS:
+        status: int = importlib.import_module(f".commands.{options.command}", __package__).run(options)
+        return status
     from . import pipeline  # after parsing, so `--help` stays instant
+    from .load.layouts import site_layouts
 
-    if options.command == "fix":
-        from .commands.fix import fix_command
-
-        return fix_command(options.content, options.slugs, write=options.write)
+    options.layouts = site_layouts(options.layouts, options.content)
     if options.command in ("watch", "serve"):
         return _session(options)
     config, base_url = pipeline.config_path(options.config, options.content), options.base_url

@@ -261,6 +261,14 @@ class WordChange:
 
 
 @dataclass(frozen=True)
+class LayoutFile:
+    """One layout as read: its text, and its file as errors name it (the site's own, or the theme's)."""
+
+    text: str
+    path: str
+
+
+@dataclass(frozen=True)
 class Look:
     """The compiled layouts and the settings: what every page is rendered with."""
 

@@ -19,7 +19,7 @@ from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
 from .load.content import article_paths, folder_problems, front_matter_source, load_article
-from .load.layouts import load_layouts, read_compiled_layouts
+from .load.layouts import THEME, load_layouts, read_compiled_layouts
 from .model import ArticleWork, Look, SiteWork
 from .outputs import make_outputs
 from .problems import Problem, Where
@@ -131,24 +131,24 @@ def config_path(given: Path | None, content: Path) -> Path | None:
 
 def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,
           base_url: str | None = None) -> Result:
-    """Run every stage and output but writing; the files are what a build would write."""
+    """Run every stage and output but writing; the files are what a build would write.
+
+    `layouts` is the site's own layouts folder, each file of which replaces the theme's; None for the theme alone."""
     site, problems = load_config(config, base_url=base_url)
-    look, compiled = None, None
-    if layouts is not None:
-        templates, found = load_layouts(layouts)
-        compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
-        look, compiled_problems = prepare_look(templates, str(layouts), site, compiled) if not found else (None, [])
-        problems += found + compiled_problems
+    templates, found = load_layouts(layouts)
+    compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
+    look, found_compiling = prepare_look(templates, str(layouts or THEME), site, compiled) if not found else (None, [])
+    problems += found + found_compiling
     if not content.is_dir():
         return Result({}, [*problems, Problem(Where(str(content)), "content folder not found")])
     works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in article_paths(content)]
     ids, found = site_step(content, works)
     problems += [problem for work in works for problem in work.problems] + found
     if problems or look is None:
-        return Result({}, problems, works=tuple(works))
+        return Result({}, problems, works=tuple(works))  # no look without a problem to say why
     works = [run_stages(work, Context(content, look), start="render") for work in works]
     files, problems = outputs_of(works, ids, look)
-    return Result(files, problems, compiled.to_keep() if compiled else None, len(works),
+    return Result(files, problems, compiled.to_keep(), len(works),
                   sum(len(w.anchored.anchors) for w in works if w.anchored), tuple(works))
 
 
@@ -162,7 +162,7 @@ def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look) -> t
     return make_outputs(site)
 
 
-def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None,
+def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None = None,
           base_url: str | None = None) -> Result:
     """Build the site into `out`; leave `out` untouched if anything is wrong."""
     result = check(content, layouts, config=config, base_url=base_url)
@@ -172,14 +172,14 @@ def build(content: Path, layouts: Path, out: Path, *, config: Path | None = None
     if problems:
         return Result(result.files, problems)
     if result.compiled_layouts:
-        save_compiled_layouts(layouts, result.compiled_layouts)
+        save_compiled_layouts(layouts or THEME, result.compiled_layouts)
     return result
 
 
-def build_inputs(content: Path, layouts: Path, config: Path | None) -> list[Path]:
+def build_inputs(content: Path, layouts: Path | None, config: Path | None) -> list[Path]:
     """The folders and the settings file a site is built from, which writing the site must never replace."""
     settings = config_path(config, content)
-    return [content, layouts, *([settings] if settings else [])]
+    return [content, THEME, *([layouts] if layouts else []), *([settings] if settings else [])]
 
 
 @contextlib.contextmanager

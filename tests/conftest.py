@@ -12,7 +12,7 @@ from glossator.cli import main
 from glossator.write import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
-LAYOUTS = REPO / "layouts"
+LAYOUTS = REPO / "glossator" / "theme"  # the default theme, as a layouts folder of its own
 
 ARTICLE = """\
 ---

@@ -56,9 +56,12 @@ def test_content_names_are_not_litter(name: str) -> None:
 
 
 def test_locate_tells_which_folder_a_path_is_in(tmp_path: Path) -> None:
-    content, layouts, config = tmp_path / "content", tmp_path / "layouts", tmp_path / "glossator.yaml"
+    content, own, config = tmp_path / "content", tmp_path / "layouts", tmp_path / "glossator.yaml"
+    theme = tmp_path / "theme"
+    layouts = (theme, own)
     assert locate(content / "a.md", content, layouts, config) == (PurePosixPath("a.md"), "content")
-    assert locate(layouts / "p" / "n.html", content, layouts, config) == (PurePosixPath("p/n.html"), "layouts")
+    assert locate(own / "p" / "n.html", content, layouts, config) == (PurePosixPath("p/n.html"), "layouts")
+    assert locate(theme / "style.css", content, layouts, config) == (PurePosixPath("style.css"), "layouts")
     assert locate(config, content, layouts, config) == (PurePosixPath("glossator.yaml"), "config")
     assert locate(tmp_path / "site" / "index.html", content, layouts, config) is None
     assert locate(tmp_path / "other.yaml", content, layouts, config) is None

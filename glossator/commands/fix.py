@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import difflib
 import sys
@@ -156,3 +157,8 @@ def _outcome(moved: int, orphans: list[Problem], problems: list[Problem], write:
     left = f"; {len(orphans)} orphaned, left as they are" if orphans else ""
     errors = f"; {summary(problems)}" if problems else ""
     return f"glossator fix: {done}{left}{errors}"
+
+
+def run(options: argparse.Namespace) -> int:
+    """Run `glossator fix` from the command line's options."""
+    return fix_command(options.content, options.slugs, write=options.write)

@@ -14,8 +14,8 @@ from pathlib import Path
 from ..load.config import load_config
 from ..load.content import article_paths, sidecar_of
 from ..load.files import MAX_FILE_BYTES
-from ..load.layouts import load_layouts
-from ..model import ArticleWork, Look, Site
+from ..load.layouts import THEME, load_layouts
+from ..model import ArticleWork, LayoutFile, Look, Site
 from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
 from ..problems import Problem, Where
 from ..render.page import PageMemo, prepare_look
@@ -30,7 +30,7 @@ class Sources:
     """Where a site's inputs are and where it goes: the options of `build`."""
 
     content: Path
-    layouts: Path
+    layouts: Path | None  # the site's own layouts, over the theme; None for the theme alone
     out: Path
     config: Path | None = None  # None: glossator.yaml beside the content folder, if there is one
     base_url: str | None = None
@@ -70,7 +70,7 @@ class _Look:
 
     settings_key: Fingerprint | None = None
     settings_problems: list[Problem] = field(default_factory=list)
-    templates: dict[str, str] | None = None
+    templates: dict[str, LayoutFile] | None = None
     look: Look | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -133,7 +133,8 @@ class Builder:
             kept.templates, kept.look = None, None
             return problems
         if templates != kept.templates or kept.look is None:
-            kept.look, kept.problems = prepare_look(templates, str(self.sources.layouts), self._site)
+            folder = str(self.sources.layouts or THEME)
+            kept.look, kept.problems = prepare_look(templates, folder, self._site)
             kept.templates = templates if kept.look is not None else None  # a failure is reported again next time
         return list(kept.problems) if kept.look is None else []
 

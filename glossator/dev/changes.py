@@ -32,11 +32,12 @@ def detect_change(path: PurePosixPath, root: Root) -> Stale | None:
     return Stale("source")  # any other file may be the received text an article names, or a picture it shows
 
 
-def locate(path: Path, content: Path, layouts: Path, config: Path) -> tuple[PurePosixPath, Root] | None:
-    """Return a changed absolute path relative to the folder it belongs to, and which folder that is."""
+def locate(path: Path, content: Path, layouts: tuple[Path, ...], config: Path) -> tuple[PurePosixPath, Root] | None:
+    """Return a changed absolute path relative to the folder it belongs to, and which folder that is; `layouts` are
+    the theme's folder and the site's own."""
     if path == config:
         return PurePosixPath(path.name), "config"
-    for folder, root in ((layouts, "layouts"), (content, "content")):
+    for folder, root in ((*((folder, "layouts") for folder in layouts), (content, "content"))):
         if path.is_relative_to(folder) and path != folder:
             return PurePosixPath(path.relative_to(folder).as_posix()), root  # type: ignore[return-value]
     return None

@@ -16,6 +16,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from ..load.config import CONFIG_NAME
+from ..load.layouts import THEME
 from ..problems import Problem, Where, report
 from .cache import Builder, Outcome
 from .changes import Stale, detect_change, locate
@@ -49,7 +50,7 @@ class _Seen:
 class _Events(FileSystemEventHandler):
     """Turn watchdog's events into changes on a queue; everything else is dropped here."""
 
-    def __init__(self, changes: queue.Queue[_Seen | None], roots: tuple[Path, Path, Path]) -> None:
+    def __init__(self, changes: queue.Queue[_Seen | None], roots: tuple[Path, tuple[Path, ...], Path]) -> None:
         self.changes, self.roots = changes, roots
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -73,13 +74,15 @@ class Watcher:
     def __init__(self, builder: Builder, on_rebuild: Callable[[Rebuilt], None], *,
                  quiet: float = QUIET_SECONDS, saved: float = SAVED_SECONDS) -> None:
         sources = builder.sources
-        content, layouts = sources.content.absolute(), sources.layouts.absolute()
+        content = sources.content.absolute()
+        # The theme too: a layout of Glossator's own may be edited where it is installed, as in its repository.
+        layouts = (THEME, *((sources.layouts.absolute(),) if sources.layouts else ()))
         config = (sources.config or sources.content.parent / CONFIG_NAME).absolute()
         self.builder, self.on_rebuild, self.quiet, self.saved = builder, on_rebuild, quiet, saved
         self._changes: queue.Queue[_Seen | None] = queue.Queue()
         self._observer = Observer()
         handler = _Events(self._changes, (content, layouts, config))
-        self._folders = ((content, True), (layouts, True), (config.parent, False))
+        self._folders = ((content, True), *((folder, True) for folder in layouts), (config.parent, False))
         for folder, recursive in self._folders:
             self._observer.schedule(handler, str(folder), recursive=recursive)
         self._thread = threading.Thread(target=self._loop, name="glossator-watch", daemon=True)
@@ -171,7 +174,8 @@ def watch_command(builder: Builder) -> int:
         print(watch_failure(error), file=sys.stderr)
         return 2
     sources = builder.sources
-    print(f"glossator: watching {sources.content}/ and {sources.layouts}/; press Ctrl-C to stop", file=sys.stderr)
+    layouts = f" and {sources.layouts}/" if sources.layouts else ""
+    print(f"glossator: watching {sources.content}/{layouts}; press Ctrl-C to stop", file=sys.stderr)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -40,7 +40,8 @@ from .sidecar_text import (
 __all__ = ["KEY_ORDER", "SidecarEditError", "append_annotation", "delete_annotation", "fingerprint", "new_sidecar",
            "ordered", "read_sidecar", "replace_annotation", "save_sidecar", "update_annotation"]
 
-SCHEMA_FILE = Path(__file__).parent.parent / "annotations.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "annotations.schema.json"  # the one the build checks with
+SCHEMA_COPY = SCHEMA_FILE.name  # where `glossator init` puts a copy: at the top of a new site, beside content/
 
 
 def fingerprint(data: bytes | None) -> str:
@@ -77,11 +78,19 @@ def save_sidecar(path: Path, text: str, read: bytes | str | None) -> list[Proble
 
 def new_sidecar(path: Path, annotations: Sequence[Mapping[str, Any]] = ()) -> str:
     """Return the text of a new sidecar at `path`: the schema line for editors, then the annotations."""
-    schema = Path(os.path.relpath(SCHEMA_FILE, path.parent.absolute())).as_posix()
-    text = f"# yaml-language-server: $schema={schema}\nannotations: []\n"
+    text = f"# yaml-language-server: $schema={schema_reference(path.parent)}\nannotations: []\n"
     for annotation in annotations:
         text = append_annotation(text, annotation)
     return text
+
+
+def schema_reference(content: Path) -> str:
+    """Name the annotations schema by a path an editor can reach from a sidecar in `content`: the site's own copy,
+    as `init` writes it, which goes wherever the site goes; else the one installed with Glossator."""
+    copy = content.parent / SCHEMA_COPY
+    if copy.is_file():
+        return Path(os.path.relpath(copy, content)).as_posix()
+    return SCHEMA_FILE.as_posix()
 
 
 def append_annotation(text: str, fields: Mapping[str, Any]) -> str:

@@ -67,18 +67,25 @@ def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
     for path in paths:
-        slug, where = path.name[: -len(".md")], Where(display(content, path))
-        if not _SAFE_SLUG.fullmatch(slug):
-            problems.append(Problem(where, f"the name '{path.name}' makes an unsafe page address; "
-                                           "use letters, digits, '-', '_' and '.' only"))
-        elif slug.casefold() in _RESERVED_SLUGS:
-            owner = _RESERVED_SLUGS[slug.casefold()]
-            problems.append(Problem(where, f"the name '{path.name}' is taken by {owner}; rename it"))
-        elif slug.casefold() in seen:
-            problems.append(Problem(where, f"'{path.name}' and '{seen[slug.casefold()]}' differ only in case; "
-                                           "on many systems their pages would overwrite each other"))
+        slug = path.name[: -len(".md")]
+        message = slug_problem(slug, seen)
+        if message:
+            problems.append(Problem(Where(display(content, path)), message))
         seen.setdefault(slug.casefold(), path.name)
     return problems
+
+
+def slug_problem(slug: str, taken: dict[str, str]) -> str | None:
+    """Say why an article may not be named SLUG.md, or None if it may; `taken` has the names in use, by folded slug."""
+    name = f"{slug}.md"
+    if not _SAFE_SLUG.fullmatch(slug):
+        return f"the name '{name}' makes an unsafe page address; use letters, digits, '-', '_' and '.' only"
+    if slug.casefold() in _RESERVED_SLUGS:
+        return f"the name '{name}' is taken by {_RESERVED_SLUGS[slug.casefold()]}; rename it"
+    if slug.casefold() in taken:
+        return (f"'{name}' and '{taken[slug.casefold()]}' differ only in case; on many systems their pages would "
+                "overwrite each other")
+    return None
 
 
 def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Problem]]:

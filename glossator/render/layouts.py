@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
 
+from ..model import LayoutFile
 from ..problems import Problem, Where
 
 
 class Layouts(jinja2.BaseLoader):
-    """The layout files the load stage read, each known to Jinja by its path in the layouts folder.
+    """The layout files the load stage read, each known to Jinja by its file: the site's own, or the theme's.
 
     Jinja compiles a template under the path its loader gives, and rewrites tracebacks so that a frame of template
     code carries that path and the template's line: an error in a layout can then name its file and line."""
 
-    def __init__(self, templates: dict[str, str], folder: str) -> None:
+    def __init__(self, templates: Mapping[str, LayoutFile]) -> None:
         self._templates = templates
-        self._folder = folder
-        self.paths = frozenset(self.path(name) for name in templates)
-
-    def path(self, name: str) -> str:
-        """Return the path a user knows the layout by, as they named the layouts folder."""
-        return f"{self._folder}/{name}"
+        self.paths = frozenset(layout.path for layout in templates.values())
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        if template not in self._templates:
+        layout = self._templates.get(template)
+        if layout is None:
             raise jinja2.TemplateNotFound(template)
         # Up to date for ever: an environment lives for one set of layouts (see render.make_environment).
-        return self._templates[template], self.path(template), lambda: True
+        return layout.text, layout.path, lambda: True
 
     def list_templates(self) -> list[str]:
         return sorted(self._templates)
@@ -71,7 +68,7 @@ def layout_problem(error: Exception, template: jinja2.Template, page: str | None
 def template_problem(error: jinja2.TemplateError, layouts: str) -> Problem:
     """Turn a Jinja error met while loading a layout into a problem at the layout file and line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        where = Where(f"{layouts}/{error.name or error.filename}", error.lineno or 1, 1)
+        where = Where(error.filename or f"{layouts}/{error.name}", error.lineno or 1, 1)
         return Problem(where, f"layout error: {error.message}")
     return Problem(Where(layouts), f"layout error: {_message(error)}")
 

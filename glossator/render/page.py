@@ -6,6 +6,7 @@ import base64
 import datetime
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..model import MONTHS, Anchor, AnchoredArticle, Article, Look, Site, WordChange
+from ..model import MONTHS, Anchor, AnchoredArticle, Article, LayoutFile, Look, Site, WordChange
 from ..problems import Problem
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
@@ -23,10 +24,10 @@ from .markdown import article_parser, is_safe_url, note_parser
 from .markdown import render_note as render_note_body
 
 
-def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinja2.Environment:
-    """Return a Jinja environment over the layout files read from `folder`, escaping everything by default."""
+def make_environment(templates: Mapping[str, LayoutFile]) -> jinja2.Environment:
+    """Return a Jinja environment over the layout files the load stage read, escaping everything by default."""
     env = jinja2.Environment(
-        loader=Layouts(templates, folder),
+        loader=Layouts(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -44,12 +45,12 @@ def make_environment(templates: dict[str, str], folder: str = "layouts") -> jinj
     return env
 
 
-def prepare_look(templates: dict[str, str], folder: str, site: Site,
+def prepare_look(templates: Mapping[str, LayoutFile], folder: str, site: Site,
                  compiled: CompiledLayouts | None = None) -> tuple[Look | None, list[Problem]]:
-    """Compile the layouts read from `folder` into what every page is rendered with, or say why they fail.
+    """Compile the layouts into what every page is rendered with, or say why they fail; `folder` names them.
 
     `compiled` holds the layouts compiled by an earlier build, to which this one adds what it compiles."""
-    env = make_environment(templates, folder)
+    env = make_environment(templates)
     if compiled is not None:
         compiled.attach(env)
     try:

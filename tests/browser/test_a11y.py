@@ -113,7 +113,7 @@ def test_note_numbers_are_literal_text_counting_from_one_in_reading_order(
 
 def test_the_stylesheet_counts_nothing() -> None:
     """No CSS counters anywhere in the layouts: numbers a counter draws vanish from copies, print and readers."""
-    css = (REPO / "layouts" / "style.css").read_text(encoding="utf-8")
+    css = (REPO / "glossator" / "theme" / "style.css").read_text(encoding="utf-8")
     assert not re.search(r"counter-(reset|increment|set)|counters?\(", css)
 
 
