@@ -18,7 +18,7 @@ from .render.compiled_layouts import cache_file
 # What a build writes (pages, received texts, the offline ZIP, feed and sitemap; never a folder), and what a file
 # manager leaves behind: an old site holds nothing else. A folder that does is not a site, or holds a file put there
 # by hand, and swapping the new site in would delete it.
-_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt)|offline\.zip|feed\.xml|sitemap\.xml")
+_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt|annotations\.jsonld|epub)|offline\.zip|feed\.xml|sitemap\.xml")
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 

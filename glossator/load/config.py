@@ -28,6 +28,7 @@ class Site:
     base_url: str | None = None
     # SOURCE_DATE_EPOCH: the date of an undated feed entry, never the clock.
     source_date: datetime.datetime | None = None
+    epub: bool = False  # an EPUB 3 e-book of each article in the site, and in offline.zip
 
     @property
     def base_path(self) -> str | None:
@@ -60,7 +61,7 @@ def parse_config(text: str, file: str) -> tuple[Site, list[Problem]]:
     if problems:
         return Site(), problems
     data = located.data
-    return Site(title=data.get("title", DEFAULT_TITLE), base_url=data.get("base_url")), []
+    return Site(title=data.get("title", DEFAULT_TITLE), base_url=data.get("base_url"), epub=data.get("epub", False)), []
 
 
 def parse_epoch(value: str | None) -> tuple[datetime.datetime | None, list[Problem]]:

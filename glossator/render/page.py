@@ -16,8 +16,10 @@ from markupsafe import Markup
 from ..anchor.place import Anchor, AnchoredArticle
 from ..load.config import Site
 from ..model import MONTHS, Article
+from ..outputs.epub import epub_files, epub_name
 from ..outputs.offline import package
 from ..outputs.publish import publish
+from ..outputs.web_annotation import annotation_files, collection_name
 from ..problems import Problem, Where
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
@@ -87,9 +89,15 @@ def site_files(articles: list[AnchoredArticle], pages: dict[str, str], env: jinj
     newest_first = _by_date(articles)
     listed = [_summary(a) for a in newest_first]
     files = _SiteFiles()
+    annotations = annotation_files(articles, site)
+    books = epub_files(articles, site) if site.epub else {}
     for anchored in articles:
         article = anchored.article
         files.add(f"{article.slug}.html", pages[f"{article.slug}.html"], "the page", article.path)
+        name = collection_name(article.slug)
+        files.add(name, annotations[name], "the Web Annotation file", article.path)
+        if site.epub:
+            files.add(epub_name(article.slug), books[epub_name(article.slug)], "the e-book", article.path)
         if article.received is not None and article.meta.source:
             files.add(_received_name(anchored), article.received, "the copy of the received text", article.path)
     # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
@@ -162,7 +170,8 @@ def render_article(anchored: AnchoredArticle, env: jinja2.Environment, assets: d
         body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note, "pictures": pictures}})
     return _render_page(env, "article.html", page, assets, article=article, meta=article.meta, body=Markup(body),
                         counts=_counts(anchored), received=_received_name(anchored) if article.received else None,
-                        site=site, canonical=site.url(page))
+                        annotations_file=collection_name(article.slug),
+                        epub=epub_name(article.slug) if site.epub else None, site=site, canonical=site.url(page))
 
 
 def data_addresses(article: Article) -> dict[str, str]:
