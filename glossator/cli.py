@@ -1,4 +1,4 @@
-"""The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
+"""The command line: `glossator [build|check|watch|serve|epub] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    books = commands.add_parser("epub", help="write an EPUB 3 e-book of each article named, or of every article",
+                                description="Write SLUG.epub, an EPUB 3 e-book, for each article named, or for every "
+                                            "article.")
+    books.add_argument("slugs", nargs="*", metavar="SLUG", help="an article's name, such as my-article for "
+                       "content/my-article.md (default: every article)")
+    books.add_argument("--content", type=Path, default=Path("content"), help="articles and sidecars (default: content)")
+    books.add_argument("--out", type=Path, default=Path("."), help="where the e-books go (default: this folder)")
+    books.add_argument("--config", type=Path, default=None,
+                       help="site settings (default: glossator.yaml beside the content folder, if there is one)")
+    books.add_argument("--base-url", type=_base_url, default=None, metavar="URL",
+                       help="the address the site is published at, which the e-books' identifiers come from")
     return parser
 
 
@@ -77,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if options.command in ("watch", "serve"):
         return _session(options)
+    if options.command == "epub":
+        return _epub(options)
     config, base_url = pipeline.config_path(options.config, options.content), options.base_url
     with pipeline.collector_paused():
         if options.command == "check":
@@ -90,6 +103,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     done = (f"checked {articles} and {annotations}: no errors" if options.command == "check"
             else f"built {len(result.files)} files into {options.out}/")
     print(f"glossator: {done}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _epub(options: argparse.Namespace) -> int:
+    from . import pipeline
+    from .commands.epub import write_epubs
+
+    config = pipeline.config_path(options.config, options.content)
+    with pipeline.collector_paused():
+        written, problems = write_epubs(options.content, options.out, options.slugs, config=config,
+                                        base_url=options.base_url)
+    if problems:
+        report(problems)
+        return EXIT_CONTENT
+    print(f"glossator: wrote {_count(len(written), 'e-book')} into {options.out}/", file=sys.stderr)
     return EXIT_OK
 
 
