@@ -26,6 +26,7 @@ from .conftest import LAYOUTS, REPO, Run
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+_NO_SITE = Site()
 INSTALL_HINT = "run `bash scripts/install-test-deps.sh` as root to install it (Debian's epubcheck)"
 
 
@@ -58,7 +59,7 @@ def epubcheck(book: Path) -> list[str]:
             if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
 
-def _book(folder: Path, site: Site = Site()) -> bytes:
+def _book(folder: Path, site: Site = _NO_SITE) -> bytes:
     anchored, problems = anchored_articles(folder)
     assert problems == []
     return epub_of(anchored[0], site, epub_environment())
