@@ -1,5 +1,5 @@
 """The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`, and the
-commands beside the build (init, new, layouts, schema, fix), each in its own module under commands/."""
+commands beside the build (init, new, layouts, schema, fix, epub), each in its own module under commands/."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ TOOLS = (
     ("layouts", "list the theme's layouts; --copy one into the site to change it"),
     ("schema", "print where the annotations schema is, for an editor"),
     ("fix", "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"),
+    ("epub", "write an EPUB 3 e-book of each article named, or of every article"),
 )
 
 
@@ -73,8 +74,16 @@ def _fix_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--write", action="store_true", help="write the changes into the sidecars")
 
 
+def _epub_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("slugs", nargs="*", metavar="SLUG", help="an article's name, such as my-article for "
+                         "content/my-article.md (default: every article)")
+    _add_content(command)
+    command.add_argument("--out", type=Path, default=Path("."), help="where the e-books go (default: this folder)")
+    _add_settings(command)
+
+
 _TOOL_ARGUMENTS = {"init": _init_arguments, "new": _new_arguments, "layouts": _layouts_arguments,
-                   "schema": lambda command: None, "fix": _fix_arguments}
+                   "schema": lambda command: None, "fix": _fix_arguments, "epub": _epub_arguments}
 
 
 def _add_content(command: argparse.ArgumentParser) -> None:
@@ -89,10 +98,15 @@ def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
                               "beside the content folder, if there is one)")
     if out:
         command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
+    _add_settings(command)
+
+
+def _add_settings(command: argparse.ArgumentParser) -> None:
     command.add_argument("--config", type=Path, default=None,
                          help="site settings (default: glossator.yaml beside the content folder, if there is one)")
     command.add_argument("--base-url", type=_base_url, default=None, metavar="URL",
-                         help="the address the site is published at, for the feed, sitemap and canonical links")
+                         help="the address the site is published at, for the feed, sitemap, canonical links and "
+                              "e-book identifiers")
 
 
 def _base_url(text: str) -> str:

@@ -237,6 +237,7 @@ class Site:
     base_url: str | None = None
     # SOURCE_DATE_EPOCH: the date of an undated feed entry, never the clock.
     source_date: datetime.datetime | None = None
+    epub: bool = False  # an EPUB 3 e-book of each article in the site, and in offline.zip
 
     @property
     def base_path(self) -> str | None:
@@ -301,6 +302,21 @@ class SiteWork:
     pages: Mapping[str, str]  # each article's page by slug
     ids: Mapping[str, Where]  # 'SLUG#ID' of every note, by where its annotation stands: for cross-references
     look: Look
+
+
+def received_name(slug: str) -> str:
+    """Name the copy of an article's received text, published beside its page."""
+    return f"{slug}.source.txt"
+
+
+def collection_name(slug: str) -> str:
+    """Name the file of an article's annotations as a W3C Web Annotation collection."""
+    return f"{slug}.annotations.jsonld"
+
+
+def epub_name(slug: str) -> str:
+    """Name an article's e-book."""
+    return f"{slug}.epub"
 
 
 @dataclass(frozen=True)

@@ -139,17 +139,24 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
     look, found_compiling = prepare_look(templates, str(layouts or THEME), site, compiled) if not found else (None, [])
     problems += found + found_compiling
-    if not content.is_dir():
-        return Result({}, [*problems, Problem(Where(str(content)), "content folder not found")])
-    works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in article_paths(content)]
-    ids, found = site_step(content, works)
-    problems += [problem for work in works for problem in work.problems] + found
+    works, ids, found = checked_articles(content)
+    problems += found
     if problems or look is None:
         return Result({}, problems, works=tuple(works))  # no look without a problem to say why
     works = [run_stages(work, Context(content, look), start="render") for work in works]
     files, problems = outputs_of(works, ids, look)
     return Result(files, problems, compiled.to_keep(), len(works),
                   sum(len(w.anchored.anchors) for w in works if w.anchored), tuple(works))
+
+
+def checked_articles(content: Path) -> tuple[list[ArticleWork], dict[str, Where], list[Problem]]:
+    """Take every article of a content folder through the stages before render, then the site-wide step; return
+    the works, the index of note ids, and every problem found."""
+    if not content.is_dir():
+        return [], {}, [Problem(Where(str(content)), "content folder not found")]
+    works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in article_paths(content)]
+    ids, found = site_step(content, works)
+    return works, ids, [problem for work in works for problem in work.problems] + found
 
 
 def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look) -> tuple[dict[str, bytes], list[Problem]]:

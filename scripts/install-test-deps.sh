@@ -2,7 +2,8 @@
 # Installs what the browser tests (tests/browser/) need, and only what is missing; prints nothing when all is there.
 #   bash scripts/install-test-deps.sh [VENV]     VENV defaults to .venv at the repo root.
 # Debian packages need root: as another user (a GitHub runner, say) it goes through sudo.
-# - Debian: chromium (unless one is on PATH or $CHROMIUM is set), fonts-liberation, a Java runtime for vnu.jar.
+# - Debian: chromium (unless one is on PATH or $CHROMIUM is set), fonts-liberation, a Java runtime for vnu.jar,
+#   epubcheck (tests/test_epub.py).
 # - PyPI, into VENV: playwright (driver only: never `playwright install`), axe-playwright-python, pypdf.
 # - npm: vnu-jar from scripts/package-lock.json into scripts/node_modules (its postinstall would fetch a JDK: skipped).
 set -euo pipefail
@@ -23,6 +24,9 @@ missing_debian_packages() {
     fi
     if ! command -v java >/dev/null; then
         echo openjdk-17-jre-headless
+    fi
+    if ! command -v epubcheck >/dev/null; then
+        echo epubcheck
     fi
 }
 

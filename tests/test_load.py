@@ -166,8 +166,9 @@ def test_inputs_that_must_build(content: Callable[..., Path], glossator: Callabl
     result = glossator("build", "--content", folder, "--layouts", LAYOUTS, "--out", tmp_path / "site")
     assert result.code == 0, result.err
     built = sorted(tree(tmp_path / "site"))
-    assert built == ["404.html", "café_2.html", "empty.html", "index.html", "linked.html", "marked.html",
-                     "marked.source.txt", "offline.zip", "plain.html", "sourced.html", "sourced.source.txt"]
+    pages = ["café_2", "empty", "linked", "marked", "plain", "sourced"]
+    assert built == sorted(["404.html", "index.html", "marked.source.txt", "offline.zip", "sourced.source.txt",
+                            *(f"{page}.html" for page in pages), *(f"{page}.annotations.jsonld" for page in pages)])
 
 
 def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:

@@ -315,7 +315,8 @@ def test_the_offline_zip_holds_every_page_and_source_with_working_links(
         infos = archive.infolist()
         names = [info.filename for info in infos]
         assert names == sorted(names)
-        assert names == sorted(f"offline/{n}" for n in [*_pages(site), "sourced.source.txt"])
+        annotations = [n for n in tree(site) if n.endswith(".annotations.jsonld")]
+        assert names == sorted(f"offline/{n}" for n in [*_pages(site), *annotations, "sourced.source.txt"])
         for info in infos:
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert info.external_attr >> 16 == stat.S_IFREG | 0o644

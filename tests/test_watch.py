@@ -196,6 +196,6 @@ def test_each_build_and_rebuild_is_told_in_one_line(tmp_path: Path, capsys: pyte
         session.write("small.annotations.yaml", SIDECAR.replace("A note with", "An edited note with"))
         session.wait_for_rebuilds(3)
     told = [re.sub(r"\d+ ms", "N ms", line) for line in capsys.readouterr().err.splitlines()]
-    assert told == ["glossator: built 4 files in N ms; watching for changes (Ctrl-C to stop)",
-                    "glossator: rebuilt in N ms: 2 files changed",  # the page and offline.zip
+    assert told == ["glossator: built 5 files in N ms; watching for changes (Ctrl-C to stop)",
+                    "glossator: rebuilt in N ms: 3 files changed",  # the page, its annotations and offline.zip
                     "glossator: rebuilt in N ms: no file changed"]

@@ -37,7 +37,8 @@ def parse_config(text: str, file: str) -> tuple[Site, list[Problem]]:
     if problems:
         return Site(), problems
     data = located.data
-    return Site(title=data.get("title", DEFAULT_TITLE), base_url=data.get("base_url")), []
+    return Site(title=data.get("title", DEFAULT_TITLE), base_url=data.get("base_url"),
+                epub=data.get("epub", False)), []
 
 
 def parse_epoch(value: str | None) -> tuple[datetime.datetime | None, list[Problem]]:

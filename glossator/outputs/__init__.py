@@ -9,9 +9,11 @@ import jinja2
 from ..model import SiteFile, SiteWork
 from ..problems import Problem, Where
 from ..render.layouts import LayoutFailed, template_problem
+from .epub import e_books
 from .offline import offline_copy
 from .pages import article_pages, index_page, not_found_page, received_texts
 from .publish import atom_feed, sitemap_file
+from .web_annotation import annotation_collections
 
 # What an output is given: the site, and every file the rows above it made, by name.
 Output = Callable[[SiteWork, Mapping[str, SiteFile]], list[SiteFile]]
@@ -21,6 +23,8 @@ Output = Callable[[SiteWork, Mapping[str, SiteFile]], list[SiteFile]]
 OUTPUTS: tuple[tuple[str, Output], ...] = (
     ("pages", article_pages),
     ("received texts", received_texts),
+    ("web annotations", annotation_collections),
+    ("e-books", e_books),
     ("offline copy", offline_copy),
     ("index", index_page),
     ("not-found page", not_found_page),

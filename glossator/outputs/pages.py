@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import AnchoredArticle, SiteFile, SiteWork
-from ..render.page import counts, received_name, render_layout
+from ..model import AnchoredArticle, SiteFile, SiteWork, received_name
+from ..render.page import counts, render_layout
 
 
 def article_pages(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
@@ -17,7 +17,7 @@ def article_pages(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile
 
 def received_texts(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
     """A copy of each received text an article names, for the reader to compare."""
-    return [SiteFile(received_name(a), a.article.received.encode("utf-8"), "the copy of the received text",
+    return [SiteFile(received_name(a.article.slug), a.article.received.encode("utf-8"), "the copy of the received text",
                      a.article.path)
             for a in site.articles if a.article.received is not None and a.article.meta.source]
 

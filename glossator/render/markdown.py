@@ -73,6 +73,21 @@ def _article_base() -> MarkdownIt:
     return _base().use(marginalia_plugin).use(_headings_below_the_title).use(_pictures_in_the_page)
 
 
+def new_article_renderer(*, xhtml: bool) -> MarkdownIt:
+    """Return a parser of its own for article bodies, to render their tokens with other render rules (an e-book's)."""
+    md = _article_base()
+    md.options["xhtmlOut"] = xhtml
+    return md
+
+
+@cache
+def standalone_note_parser(*, xhtml: bool = False) -> MarkdownIt:
+    """Return the parser for a note shown on its own, not inside a paragraph: its blocks stay blocks (<p>, <ul>)."""
+    md = _base()
+    md.options["xhtmlOut"] = xhtml
+    return md
+
+
 def _pictures_in_the_page(md: MarkdownIt) -> None:
     """Show each picture from the page itself: its address is swapped for the data: address of its bytes, which
     the render env holds under `pictures` (a page is one file that reads offline)."""

@@ -14,7 +14,19 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from ..model import MONTHS, Anchor, AnchoredArticle, Article, LayoutFile, Look, Site, WordChange
+from ..model import (
+    MONTHS,
+    Anchor,
+    AnchoredArticle,
+    Article,
+    LayoutFile,
+    Look,
+    Site,
+    WordChange,
+    collection_name,
+    epub_name,
+    received_name,
+)
 from ..problems import Problem
 from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
@@ -89,8 +101,9 @@ def render_article(anchored: AnchoredArticle, look: Look, memo: PageMemo | None 
         body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note, "pictures": pictures}})
     site = look.site
     return render_layout(look, "article.html", page, article=article, meta=article.meta, body=Markup(body),
-                         counts=counts(anchored), received=received_name(anchored) if article.received else None,
-                         site=site, canonical=site.url(page))
+                         counts=counts(anchored), received=received_name(article.slug) if article.received else None,
+                         annotations_file=collection_name(article.slug),
+                         epub=epub_name(article.slug) if site.epub else None, site=site, canonical=site.url(page))
 
 
 def data_addresses(article: Article) -> dict[str, str]:
@@ -165,11 +178,6 @@ def counts(anchored: AnchoredArticle) -> dict[str, int]:
     """Count an article's notes and corrections."""
     kinds = [a.annotation.kind for a in anchored.anchors]
     return {"notes": kinds.count("note"), "corrections": kinds.count("correction")}
-
-
-def received_name(anchored: AnchoredArticle) -> str:
-    """Name the copy of an article's received text, published beside its page."""
-    return f"{anchored.article.slug}.source.txt"
 
 
 def long_date(value: str | None) -> str:

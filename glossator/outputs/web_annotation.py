@@ -1,0 +1,155 @@
+"""An article's annotations as a W3C Web Annotation collection: `SLUG.annotations.jsonld`, beside its page.
+
+Each annotation targets the page by a TextQuoteSelector (the passage as the page shows it, with up to 32 characters
+either side, as Hypothesis gives them) and a TextPositionSelector on the reader-visible text (the body's text,
+blocks joined by one space: the text quotes are matched against). A note's body is a Choice of the note rendered
+as HTML and as written in Markdown; a correction also has a body with purpose `editing` that holds the wording of the
+received text; each source is a body with purpose `linking`. Reading such files back: `web_annotation_read`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, SiteFile, SiteWork, collection_name
+from ..render.markdown import is_safe_url, standalone_note_parser
+from .web_annotation_read import (
+    ImportedAnnotation,
+    Refusal,
+    annotations_from_hypothesis,
+    annotations_from_jsonld,
+)
+
+__all__ = [
+    "CONTEXT",
+    "ImportedAnnotation",
+    "Refusal",
+    "annotation_collections",
+    "annotations_from_hypothesis",
+    "annotations_from_jsonld",
+    "collection_file",
+    "collection_of",
+    "serialise",
+    "shown_text",
+]
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT_LENGTH = 32  # characters of prefix and suffix, as Hypothesis takes them
+_QUOTE_MARK = re.compile("['\"]")
+
+NoteToHtml = Callable[[str], str]
+
+
+def annotation_collections(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
+    """Each article's annotations as a W3C Web Annotation collection, beside its page."""
+    return [SiteFile(collection_name(a.article.slug), collection_file(a, site.look.site), "the Web Annotation file",
+                     a.article.path) for a in site.articles]
+
+
+def collection_file(anchored: AnchoredArticle, site: Site) -> bytes:
+    """Return the bytes of an article's annotation collection."""
+    return serialise(collection_of(anchored, site, standalone_note_parser().render))
+
+
+def serialise(data: dict[str, Any]) -> bytes:
+    """Return JSON-LD as the site writes it: the same bytes for the same data, characters unescaped."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def collection_of(anchored: AnchoredArticle, site: Site, note_html: NoteToHtml) -> dict[str, Any]:
+    """Return an article's annotations as an AnnotationCollection with one embedded AnnotationPage."""
+    article = anchored.article
+    page = _address(site, f"{article.slug}.html")
+    collection_id = _address(site, collection_name(article.slug))
+    shown = shown_text(anchored)
+    items = [_annotation(anchor, shown, page, article.meta, note_html) for anchor in anchored.anchors]
+    collection: dict[str, Any] = {"@context": CONTEXT, "id": collection_id, "type": "AnnotationCollection",
+                                  "label": f"Annotations on “{article.meta.title}”", "total": len(items)}
+    collection.update(_dates(article.meta))
+    if items:
+        collection["first"] = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0,
+                               "items": items}
+    return collection
+
+
+def _address(site: Site, name: str) -> str:
+    """The absolute URL of a file of the site, or its name, relative to this file's own address, without one."""
+    return site.url(name) or name
+
+
+def _annotation(anchor: Anchor, shown: str, page: str, meta: Meta, note_html: NoteToHtml) -> dict[str, Any]:
+    annotation = anchor.annotation
+    item: dict[str, Any] = {"id": f"{page}#{anchor.html_id}", "type": "Annotation",
+                            "motivation": "editing" if annotation.kind == "correction" else "commenting"}
+    item.update(_dates(meta))
+    bodies = _bodies(annotation, meta.lang, note_html)
+    if bodies:
+        item["body"] = bodies
+    item["target"] = {"type": "SpecificResource", "source": page, "selector": _selectors(anchor, shown)}
+    return item
+
+
+def _selectors(anchor: Anchor, shown: str) -> list[dict[str, Any]]:
+    start, end = anchor.start, anchor.end
+    quote = {"type": "TextQuoteSelector", "exact": shown[start:end],
+             "prefix": shown[max(0, start - CONTEXT_LENGTH) : start], "suffix": shown[end : end + CONTEXT_LENGTH]}
+    return [quote, {"type": "TextPositionSelector", "start": start, "end": end}]
+
+
+def _bodies(annotation: Annotation, lang: str, note_html: NoteToHtml) -> list[dict[str, Any]]:
+    purpose = "editing" if annotation.kind == "correction" else "commenting"
+    bodies: list[dict[str, Any]] = []
+    if annotation.note:
+        # One note in two formats: a Choice, whose first item is the one a client shows by default.
+        html = _textual(note_html(annotation.note), "text/html", lang, purpose="commenting")
+        markdown = _textual(annotation.note, "text/markdown", lang, purpose="commenting")
+        bodies.append({"type": "Choice", "items": [html, markdown]})
+    if annotation.original is not None:
+        # The model has no term for "what the text said before": the body of an edit holds the other wording.
+        bodies.append(_textual(annotation.original, "text/plain", lang, purpose=purpose))
+    bodies += [_source(source.title, source.url, lang) for source in annotation.sources]
+    return bodies
+
+
+def _textual(value: str, media_type: str, lang: str, *, purpose: str) -> dict[str, Any]:
+    return {"type": "TextualBody", "purpose": purpose, "value": value, "format": media_type, "language": lang}
+
+
+def _source(title: str, url: str | None, lang: str) -> dict[str, Any]:
+    if url and is_safe_url(url):
+        return {"type": "SpecificResource", "purpose": "linking", "source": {"id": url, "label": title}}
+    return _textual(title, "text/plain", lang, purpose="linking")
+
+
+def _dates(meta: Meta) -> dict[str, str]:
+    """The article's date as created and modified: an annotation is dated by its content, never by the clock."""
+    if not meta.date:
+        return {}
+    stamp = date_time(meta.date)
+    return {"created": stamp, "modified": stamp}
+
+
+def date_time(value: str) -> str:
+    """Return a front matter date as an RFC 3339 date-time: midnight UTC for a bare date, seconds and zone added."""
+    date, _, time = value.replace(" ", "T").partition("T")
+    if not time:
+        return f"{date}T00:00:00Z"
+    zone = re.search(r"(Z|[+-]\d{2}:\d{2})$", time)
+    clock = time[: zone.start()] if zone else time
+    return f"{date}T{clock if clock.count(':') == 2 else clock + ':00'}{zone.group() if zone else 'Z'}"
+
+
+def shown_text(anchored: AnchoredArticle) -> str:
+    """Return the reading text with its quotation marks as the page shows them: offsets are the reading text's."""
+    chars = list(anchored.reading.text)
+    for piece in anchored.reading.pieces:
+        if "'" not in piece.folded.text and '"' not in piece.folded.text:
+            continue
+        token = anchored.tokens[piece.block]
+        content = token.content if piece.child < 0 else (token.children or [])[piece.child].content
+        for mark in _QUOTE_MARK.finditer(piece.folded.text):
+            chars[piece.start + mark.start()] = content[piece.folded.source_offset(mark.start())]
+    return "".join(chars)
