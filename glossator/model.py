@@ -124,6 +124,7 @@ class Meta:
     summary: str | None = None
     source: str | None = None
     source_url: str | None = None
+    source_label: str | None = None  # how the page names the link to source_url
     credit: str | None = None
     editor_note: str | None = None
     source_frame_before: tuple[str, ...] = ()

@@ -205,11 +205,11 @@ def test_the_404_page_works_at_any_depth(server: _Server, content: Callable[...,
             _http_get(target)
 
 
-def test_without_a_base_url_the_404_page_links_relatively_and_nothing_absolute_is_written(
+def test_without_a_base_url_the_404_page_links_from_the_root_and_nothing_absolute_is_written(
         content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
     site = _build(content, glossator, tmp_path / "site")
     assert "feed.xml" not in tree(site) and "sitemap.xml" not in tree(site)
-    assert _Page((site / "404.html").read_text("utf-8")).links == ["index.html", "index.html"]
+    assert _Page((site / "404.html").read_text("utf-8")).links == ["/index.html", "/index.html"]
     for name in _pages(site):
         html = (site / name).read_text("utf-8")
         page = _Page(html)

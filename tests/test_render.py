@@ -187,3 +187,15 @@ def test_a_picture_is_embedded_in_its_page_with_its_alt_text(content: Callable[.
     assert "img-src 'self' data:" in unescape(html)  # the page's own policy lets it show them
     with zipfile.ZipFile(site / "offline.zip") as archive:
         assert archive.read("offline/pics.html") == (site / "pics.html").read_bytes()
+
+
+def test_the_link_to_the_original_is_named_neutrally_or_as_the_front_matter_names_it(
+        content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    article = ("---\ntitle: The charter\nsource: charter.source.txt\nsource_url: https://example.org/charter\n{label}"
+               "---\nArticle one.\n")
+    files = {"charter.md": article.format(label=""), "charter.source.txt": "Article one.\n"}
+    html = (_build(content, glossator, tmp_path, files) / "charter.html").read_text("utf-8")
+    assert '<a href="https://example.org/charter">the original</a>' in html and "report" not in html
+    files["charter.md"] = article.format(label="source_label: the charter as <signed>\n")
+    html = (_build(content, glossator, tmp_path, files, out="named") / "charter.html").read_text("utf-8")
+    assert '<a href="https://example.org/charter">the charter as &lt;signed&gt;</a>' in html

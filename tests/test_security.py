@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from glossator.load.files import MAX_FILE_BYTES
+from glossator.render.markdown import unsafe_links
 
 from .conftest import LAYOUTS, Run
 
@@ -123,7 +124,12 @@ def benign(content: Callable[..., Path], glossator: Callable[..., Run], tmp_path
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_hostile_text_in_every_field_stays_text(payload: str, benign: dict[str, Any], content: Callable[..., Path],
                                                 glossator: Callable[..., Run], tmp_path: Path) -> None:
-    pages = _build(content, glossator, tmp_path, _files(payload, "https://example.org/report"))
+    files = _files(payload, "https://example.org/report")
+    if unsafe_links(payload):  # Markdown links to javascript: and the like: refused in the notes that hold them
+        result = glossator("check", "--content", content(files), "--layouts", LAYOUTS)
+        assert result.code == 1 and all(": error: a link in 'note' must lead" in error for error in result.errors)
+        return
+    pages = _build(content, glossator, tmp_path, files)
     for name, html in pages.items():
         elements, attributes, urls = _shape(html)
         benign_elements, benign_attributes, benign_urls = benign[name]
@@ -144,11 +150,22 @@ def test_hostile_text_in_every_field_stays_text(payload: str, benign: dict[str, 
 
 
 @pytest.mark.parametrize("url", URL_PAYLOADS)
-def test_dangerous_link_targets_are_not_links(url: str, content: Callable[..., Path], glossator: Callable[..., Run],
-                                              tmp_path: Path) -> None:
-    # The link fields take only full http(s) and mailto addresses (below); a Markdown link may be anything.
+def test_dangerous_link_targets_are_refused_and_what_builds_holds_no_dangerous_link(
+        url: str, content: Callable[..., Path], glossator: Callable[..., Run], tmp_path: Path) -> None:
+    # The link fields take only full http(s) and mailto addresses (below); a Markdown link, in the body or a note,
+    # no scheme but those, and is an error where it is written; what builds holds no dangerous address.
     field_url = url if url.startswith("https://") else "https://example.org/report"
-    pages = _build(content, glossator, tmp_path, _files("harmless words", url, field_url))
+    files = _files("harmless words", url, field_url)
+    if unsafe_links(f"[a link]({url})"):  # a link Markdown makes ("java\tscript:" makes none: it stays text)
+        result = glossator("check", "--content", content(files), "--layouts", LAYOUTS)
+        assert result.code == 1
+        assert sorted(error.split(": error: ")[1].split(", not ")[0] for error in result.errors) == [
+            "a link in 'note' must lead to a page of this site or be a full web address starting with https:// "
+            "(or http://, mailto:), without spaces",
+            "a link in the article must lead to a page of this site or be a full web address starting with https:// "
+            "(or http://, mailto:), without spaces"]
+        return
+    pages = _build(content, glossator, tmp_path, files)
     for html in pages.values():
         _, attributes, urls = _shape(html)
         assert not [u for u in urls if _is_dangerous(u)]

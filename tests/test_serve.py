@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -158,6 +160,25 @@ def test_a_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
             _get(port, "/no/such/page.html")
         assert missing.value.code == 404
         assert missing.value.read().decode("utf-8") == inject(session.page("404.html"))
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/repo/"])
+def test_every_link_of_the_404_page_works_at_any_depth(tmp_path: Path, base_url: str | None) -> None:
+    """With no base URL the site is served at the root; with one at a subpath, there too, as GitHub Pages serves it."""
+    mount = "/repo/" if base_url else "/"
+    session = Session(tmp_path, base_url=base_url)
+    assert session.builder.rebuild().ok
+    with server(session.out, Broadcast(), mount) as port:
+        for missing in ("/nope.html", "/a/b/c/deep.html", f"{mount}a/b/", f"{mount}x/y.html"):
+            with pytest.raises(urllib.error.HTTPError) as error:
+                _get(port, missing)
+            assert error.value.code == 404
+            links = re.findall(r'<a href="([^"]+)"', error.value.read().decode("utf-8"))
+            assert links
+            for link in links:
+                target = urllib.parse.urljoin(f"http://127.0.0.1:{port}{missing}", link)
+                with urllib.request.urlopen(target, timeout=DEADLINE) as response:
+                    assert response.status == 200 and "small.html" in response.read().decode("utf-8")
 
 
 def test_before_the_first_good_build_a_page_shows_the_errors_then_loads_the_site(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ DEADLINE = 10.0  # seconds any one wait may take before the test fails
 class Session:
     """A Builder and a Watcher over tmp/content, tmp/layouts and tmp/site, recording every rebuild."""
 
-    def __init__(self, root: Path, on_rebuild: Callable[[Rebuilt], None] | None = None) -> None:
+    def __init__(self, root: Path, on_rebuild: Callable[[Rebuilt], None] | None = None, *,
+                 base_url: str | None = None) -> None:
         self.content, self.layouts, self.out = root / "content", root / "layouts", root / "site"
         self.content.mkdir()
         (self.content / "small.md").write_text(ARTICLE, encoding="utf-8")
@@ -32,7 +33,7 @@ class Session:
         self.rebuilds: list[Rebuilt] = []
         self._changed = threading.Condition()
         self._also = on_rebuild
-        self.builder = Builder(Sources(self.content, self.layouts, self.out))
+        self.builder = Builder(Sources(self.content, self.layouts, self.out, base_url=base_url))
         self.watcher = Watcher(self.builder, self._record)
 
     def _record(self, rebuilt: Rebuilt) -> None:
@@ -70,9 +71,9 @@ def watching(root: Path, on_rebuild: Callable[[Rebuilt], None] | None = None) ->
 
 
 @contextmanager
-def server(out: Path, broadcast: Broadcast) -> Iterator[int]:
+def server(out: Path, broadcast: Broadcast, mount: str = "/") -> Iterator[int]:
     """Serve a site folder as `serve` does, on a free port of the loopback address; return the port."""
-    http = make_server(out, "127.0.0.1", 0, broadcast)
+    http = make_server(out, "127.0.0.1", 0, broadcast, mount)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,19 +1,18 @@
-"""A sidecar's annotations, checked: its schema, ids used once, and corrections that change something."""
+"""A sidecar's annotations, checked: its schema, ids used once, corrections that change something, safe links."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import Annotation, Located, SourceRef
 from ..problems import Problem, Where
 from ..render.reading import fold_quote
+from .links import note_link_problems
 from .schema_errors import errors_against, explained
-
-if TYPE_CHECKING:
-    pass
 
 
 def check_annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ...], list[Problem]]:
+    """Check a sidecar against its schema and rules; return its sound annotations and every problem found."""
     if not isinstance(sidecar.data, dict):
         shape = {type(None): "empty", list: "a list"}.get(type(sidecar.data), "a single value")
         message = f"the annotations file is {shape}; it must be a mapping with the key 'annotations' holding a list"
@@ -27,7 +26,8 @@ def check_annotations(sidecar: Located, file: str) -> tuple[tuple[Annotation, ..
     wrong = {error.absolute_path[1] for error in errors if tuple(error.absolute_path)[:1] == ("annotations",)
              and len(error.absolute_path) > 1}
     checked = [(i, _annotation(sidecar, i, item)) for i, item in enumerate(items) if i not in wrong]
-    problems += _duplicate_ids(sidecar, checked) + _unchanged_corrections(sidecar, checked)
+    problems += _duplicate_ids(sidecar, checked) + _unchanged_corrections(sidecar, checked) + note_link_problems(
+        sidecar, checked)
     return tuple(annotation for _, annotation in checked), problems
 
 

@@ -25,8 +25,8 @@ def check_meta(front: Located) -> tuple[Meta | None, list[Problem]]:
         return None, problems
     data = front.data
     frame = data.get("source_frame", {})
-    fields = {key: data.get(key) for key in ("subtitle", "byline", "date", "summary", "source", "source_url", "credit",
-                                           "editor_note")}
+    fields = {key: data.get(key) for key in ("subtitle", "byline", "date", "summary", "source", "source_url",
+                                             "source_label", "credit", "editor_note")}
     meta = Meta(title=data["title"], lang=data.get("lang", "en"), **fields,
                 source_frame_before=tuple(frame.get("before", ())), source_frame_after=tuple(frame.get("after", ())))
     return meta, _frame_problems(front, meta)

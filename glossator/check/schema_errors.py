@@ -44,6 +44,12 @@ def key_pattern(schema: str, key: str) -> re.Pattern[str]:
     return re.compile(_schema(schema)["properties"][key]["pattern"])
 
 
+def source_url_rule() -> str:
+    """Say what a source's address must be, as the annotations schema says it."""
+    sources = _schema("annotations.schema.json")["$defs"]["annotation"]["properties"]["sources"]
+    return str(sources["items"]["properties"]["url"]["patternErrorMessage"])
+
+
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     import jsonschema  # only to say what is wrong: its import alone costs more than a small build

@@ -8,6 +8,7 @@ from ..model import Annotation, Article, ArticleFile, Meta
 from ..problems import Problem
 from .annotations import check_annotations
 from .front_matter import check_meta
+from .links import body_link_problems
 
 if TYPE_CHECKING:
     pass
@@ -32,6 +33,7 @@ def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
 def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:
     """Check one article's front matter and sidecar; return the article unless there is nothing to anchor."""
     meta, problems = check_meta(file.front)
+    problems += body_link_problems(file)
     annotations: tuple[Annotation, ...] = ()
     sidecar_problems: list[Problem] = []
     if file.sidecar is not None and file.sidecar_path is not None:

@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..problems import Problem
 from .cache import Builder
@@ -151,9 +152,15 @@ def allow_reload(policy: str) -> str:
 class _Handler(SimpleHTTPRequestHandler):
     """Serve the site; pages get the reload script on their way out, the files on disk never do."""
 
-    def __init__(self, *args: Any, broadcast: Broadcast, **kwargs: Any) -> None:
-        self.broadcast = broadcast  # before the base class's __init__, which handles the request
+    def __init__(self, *args: Any, broadcast: Broadcast, mount: str = "/", **kwargs: Any) -> None:
+        self.broadcast, self.mount = broadcast, mount  # before the base class's __init__, which handles the request
         super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        """Find the file for an address at the server's root or, with a base URL at a subpath, under that too."""
+        if self.mount != "/" and path.startswith(self.mount):  # /REPO/a.html, as GitHub Pages serves it
+            path = "/" + path[len(self.mount):]
+        return str(super().translate_path(path))
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -235,10 +242,12 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_server(out: Path, host: str, port: int, broadcast: Broadcast) -> ThreadingHTTPServer:
-    """Bind the server to host and port; raise OSError if that cannot be done."""
+def make_server(out: Path, host: str, port: int, broadcast: Broadcast, mount: str = "/") -> ThreadingHTTPServer:
+    """Bind the server to host and port; raise OSError if that cannot be done. `mount` is the base URL's path, where
+    the site is served as well as at the root."""
     server_class = _Server6 if ":" in host else _Server
-    return server_class((host, port), functools.partial(_Handler, directory=str(out), broadcast=broadcast))
+    handler = functools.partial(_Handler, directory=str(out), broadcast=broadcast, mount=mount)
+    return server_class((host, port), handler)
 
 
 def _announce(broadcast: Broadcast, rebuilt: Rebuilt) -> None:
@@ -250,7 +259,8 @@ def serve_command(builder: Builder, host: str, port: int) -> int:
     """Run `serve` until Ctrl-C; return the exit status."""
     broadcast = Broadcast()
     try:
-        server = make_server(builder.sources.out, host, port, broadcast)
+        mount = urlsplit(builder.sources.base_url).path.rstrip("/") + "/" if builder.sources.base_url else "/"
+        server = make_server(builder.sources.out, host, port, broadcast, mount)
     except OSError as error:
         busy = error.errno == errno.EADDRINUSE
         hint = f"port {port} is in use; try --port {port + 1}" if busy else f"cannot serve on {host}:{port}: {error}"

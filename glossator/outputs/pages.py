@@ -41,9 +41,10 @@ def render_index(site: SiteWork, *, archive: str | None) -> str:
 def not_found_page(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
     """The page GitHub Pages and `serve` show at a missing address, whose links work at any depth."""
     settings = site.look.site
-    # GitHub Pages serves this file at the missing address, /REPO/a/b/c, where a relative link
-    # would point into a folder that does not exist: start from the base path instead.
-    home = f"{settings.base_path}index.html" if settings.base_path else "index.html"
+    # A server sends this file at the missing address, /REPO/a/b/c, where a relative link would point into a
+    # folder that does not exist: start from the base path, or without one from the server's root, where `serve`
+    # puts the site.
+    home = f"{settings.base_path or '/'}index.html"
     html = render_layout(site.look, "404.html", "404.html", site=settings, canonical=None, home=home)
     return [SiteFile("404.html", html.encode("utf-8"), "the site's 404.html")]
 

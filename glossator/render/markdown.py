@@ -63,6 +63,34 @@ def _base() -> MarkdownIt:
     return md
 
 
+def unsafe_links(text: str) -> list[tuple[str, int]]:
+    """Return each address the Markdown links to or shows that `is_safe_url` refuses (javascript:, data:, ...), with
+    the line of the text its block starts on (0 for the first).
+
+    The parsers drop such a link, so that its Markdown shows as text: a writer must be told instead."""
+    if not _UNSAFE_LINK_HINT.search(text):
+        return []  # most texts: no link, reference or autolink whose address starts with another scheme
+    found = []
+    for token in _any_link_parser().parse(text):
+        for child in token.children or ():
+            address = str(child.attrGet("href") or child.attrGet("src") or "")
+            if child.type in ("link_open", "image") and not is_safe_url(address):
+                found.append((address, token.map[0] if token.map else 0))
+    return found
+
+
+# An inline link's or picture's '](', a reference definition's ']:' or an autolink's '<', then a scheme other than
+# http, https and mailto: what a text needs to hold an address that is_safe_url refuses.
+_UNSAFE_LINK_HINT = re.compile(r"(?:\]\(|\]:|<)[\s<]*(?!(?i:https?|mailto):)[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@cache
+def _any_link_parser() -> MarkdownIt:
+    md = _base()
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
 @cache
 def article_parser() -> MarkdownIt:
     """Return the parser for article bodies: CommonMark, raw HTML off, margin notes on, headings below the title."""

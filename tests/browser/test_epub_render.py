@@ -6,6 +6,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import yaml
+
 from glossator.load.config import Site
 from glossator.outputs.epub import epub_environment, epub_of
 from glossator.pipeline import checked_articles
@@ -35,7 +37,9 @@ def test_the_sample_article_s_xhtml_renders_with_its_footnotes(page_at: PageFact
                 getComputedStyle(ref).verticalAlign];
     }""")
     assert sizes[0] < sizes[1] and sizes[2] == "super"
-    assert page.evaluate("document.querySelectorAll('aside[*|type=\"footnote\"]').length") == 25
+    sidecar = yaml.safe_load((REPO / "content" / "blinken-us-china-relationship.annotations.yaml").read_text())
+    footnotes = page.evaluate("document.querySelectorAll('aside[*|type=\"footnote\"]').length")
+    assert footnotes == len(sidecar["annotations"])  # one footnote per annotation
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 600  # nothing runs off the side of the page
     page.screenshot(path=tmp_path / "epub-sample-600x900.png")
