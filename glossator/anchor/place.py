@@ -179,14 +179,15 @@ def _in_sidecar_order(annotations: tuple[Annotation, ...], known: Placed, search
 
 def _place_all(article: Article, tokens: list[Token], reading: Reading,
                annotations: list[Annotation]) -> tuple[list[Span], list[Problem]]:
-    quotes = [fold_quote(a.quote) for a in annotations]
-    found = find_all(reading.text, quotes)
+    searched = [_searched(a) for a in annotations]
+    # Each quote is looked for with its prefix and suffix, as one string: a short quote that recurs a thousand times
+    # costs no more to place than one that stands once, where checking the context at each occurrence would.
+    found = find_all(reading.text, [prefix + quote + suffix for prefix, quote, suffix in searched])
     spans: list[Span] = []
     problems: list[Problem] = []
     suggestions = _SUGGESTIONS_PER_ARTICLE
-    for annotation, quote in zip(annotations, quotes, strict=True):
-        context = _context(annotation)  # folded once: a refrain's quote has hundreds of candidate starts
-        starts = [s for s in found.get(quote, ()) if _context_fits(reading.text, s, len(quote), context)]
+    for annotation, (prefix, quote, suffix) in zip(annotations, searched, strict=True):
+        starts = [s + len(prefix) for s in found.get(prefix + quote + suffix, ())]
         places = [s for s in starts if _within_text_block(reading, s, len(quote))]
         if len(places) == 1:
             spans.append((annotation, places[0], places[0] + len(quote)))
@@ -213,18 +214,9 @@ def find_all(text: str, quotes: list[str]) -> dict[str, list[int]]:
     return found
 
 
-def _context(annotation: Annotation) -> tuple[str | None, str | None]:
-    """Return the annotation's prefix and suffix, folded as the reading text is."""
-    prefix, suffix = annotation.prefix, annotation.suffix
-    return (None if prefix is None else fold(prefix).text), (None if suffix is None else fold(suffix).text)
-
-
-def _context_fits(text: str, start: int, length: int, context: tuple[str | None, str | None]) -> bool:
-    prefix, suffix = context
-    if prefix is not None and text[max(0, start - len(prefix)) : start] != prefix:
-        return False
-    end = start + length
-    return suffix is None or text[end : end + len(suffix)] == suffix
+def _searched(annotation: Annotation) -> tuple[str, str, str]:
+    """Return the annotation's prefix, quote and suffix, folded as the reading text is ('' for no prefix or suffix)."""
+    return fold(annotation.prefix or "").text, fold_quote(annotation.quote), fold(annotation.suffix or "").text
 
 
 def _within_text_block(reading: Reading, start: int, length: int) -> bool:
