@@ -108,6 +108,53 @@
   // The page's fonts are local, but its pictures arrive after this script runs and move the text.
   if (document.images.length) window.addEventListener("load", fitNotes);
   fitNotes();
+  // Print: each note moves just below the block that cites it (see style.css), and the title goes to the page
+  // headers; all is put back once printing is done. Notes that share a block share one box, in reading order.
+  var BLOCKS = "p, li, dt, dd, th, td, blockquote, .heading-notes, figure";
+  var moved = [];
+  function boxAfter(note, boxes) {
+    var block = note.parentElement.closest(BLOCKS);
+    if (!block) return null;
+    var box = boxes.get(block);
+    if (box) return box;
+    box = document.createElement("div");
+    box.className = "print-notes";
+    var next = block.tagName === "P" || block.classList.contains("heading-notes") ? block.nextSibling : nextBlockChild(block, note);
+    (next ? next.parentNode : block).insertBefore(box, next);
+    boxes.set(block, box);
+    return box;
+  }
+  // In a list item or a blockquote the notes go after the text that holds them, before any list nested below it.
+  function nextBlockChild(block, note) {
+    var child = note;
+    while (child.parentNode !== block) child = child.parentNode;
+    for (child = child.nextSibling; child; child = child.nextSibling) {
+      if (child.nodeType === 1 && /^(UL|OL|P|BLOCKQUOTE|PRE|DIV|DL|TABLE|FIGURE|H[1-6])$/.test(child.tagName)) return child;
+    }
+    return null;
+  }
+  function cssString(text) {
+    return '"' + text.replace(/[\\"]/g, "\\$&").replace(/\s+/g, " ") + '"';
+  }
+  window.addEventListener("beforeprint", function () {
+    if (moved.length) return;
+    var boxes = new Map();
+    document.querySelectorAll(".sidenote").forEach(function (note) {
+      var box = boxAfter(note, boxes);
+      if (!box) return;
+      var place = document.createComment("note");
+      note.parentNode.replaceChild(place, note);
+      box.appendChild(note);
+      moved.push([note, place]);
+    });
+    document.documentElement.style.setProperty("--print-title", cssString(document.title));
+  });
+  window.addEventListener("afterprint", function () {
+    moved.forEach(function (pair) { pair[1].parentNode.replaceChild(pair[0], pair[1]); });
+    moved = [];
+    document.querySelectorAll(".print-notes").forEach(function (box) { box.remove(); });
+    document.documentElement.style.removeProperty("--print-title");
+  });
   document.addEventListener("keydown", function (e) {
     var el = e.target;
     if (!el.classList || !el.classList.contains("toggle")) return;
