@@ -1,4 +1,4 @@
-"""The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
+"""The command line: `glossator [build|check|watch|serve|pdf] [--content DIR] [--layouts DIR] [--out DIR] ...`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    from .commands.pdf import add_arguments as add_pdf_arguments
+
+    add_pdf_arguments(commands.add_parser("pdf", help="print one article to a PDF file with headless Chromium",
+                                          description="Print one article to a PDF file with headless Chromium."))
     return parser
 
 
@@ -77,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if options.command in ("watch", "serve"):
         return _session(options)
+    if options.command == "pdf":
+        from .commands.pdf import pdf_command
+
+        return pdf_command(options)
     config, base_url = pipeline.config_path(options.config, options.content), options.base_url
     with pipeline.collector_paused():
         if options.command == "check":

@@ -1,0 +1,1 @@
+"""Commands of the command line that do more than build: `glossator pdf`."""
