@@ -108,31 +108,32 @@
   // The page's fonts are local, but its pictures arrive after this script runs and move the text.
   if (document.images.length) window.addEventListener("load", fitNotes);
   fitNotes();
-  // Print: each note moves just below the block that cites it (see style.css), and the title goes to the page
-  // headers; all is put back once printing is done. Notes that share a block share one box, in reading order.
-  var BLOCKS = "p, li, dt, dd, th, td, blockquote, .heading-notes, figure";
+  // Print: paper has no margin to spare for a page's notes, so each note moves just below the paragraph, list item
+  // or heading that cites it (style.css sets them there in two columns), and the title goes to the page headers.
+  // All is put back once printing is done. Without this script each note prints below its passage's line.
   var moved = [];
-  function boxAfter(note, boxes) {
-    var block = note.parentElement.closest(BLOCKS);
+  function boxFor(note, boxes) {
+    var block = note.parentElement.closest("p, li, .heading-notes");
     if (!block) return null;
-    var box = boxes.get(block);
-    if (box) return box;
-    box = document.createElement("div");
-    box.className = "print-notes";
-    var next = block.tagName === "P" || block.classList.contains("heading-notes") ? block.nextSibling : nextBlockChild(block, note);
-    (next ? next.parentNode : block).insertBefore(box, next);
-    boxes.set(block, box);
-    return box;
+    if (!boxes.has(block)) {
+      var box = document.createElement("div");
+      box.className = "print-notes";
+      // A list item's notes go after its own text, before any list nested in it.
+      var next = block.tagName === "LI" ? nestedBlockAfter(block, note) : block.nextSibling;
+      (block.tagName === "LI" ? block : block.parentNode).insertBefore(box, next);
+      boxes.set(block, box);
+    }
+    return boxes.get(block);
   }
-  // In a list item or a blockquote the notes go after the text that holds them, before any list nested below it.
-  function nextBlockChild(block, note) {
+  function nestedBlockAfter(item, note) {
     var child = note;
-    while (child.parentNode !== block) child = child.parentNode;
+    while (child.parentNode !== item) child = child.parentNode;
     for (child = child.nextSibling; child; child = child.nextSibling) {
-      if (child.nodeType === 1 && /^(UL|OL|P|BLOCKQUOTE|PRE|DIV|DL|TABLE|FIGURE|H[1-6])$/.test(child.tagName)) return child;
+      if (child.nodeType === 1 && /^(UL|OL|P|BLOCKQUOTE|PRE|DIV|H[1-6])$/.test(child.tagName)) return child;
     }
     return null;
   }
+  // A CSS string: the title is text, never CSS.
   function cssString(text) {
     return '"' + text.replace(/[\\"]/g, "\\$&").replace(/\s+/g, " ") + '"';
   }
@@ -140,7 +141,7 @@
     if (moved.length) return;
     var boxes = new Map();
     document.querySelectorAll(".sidenote").forEach(function (note) {
-      var box = boxAfter(note, boxes);
+      var box = boxFor(note, boxes);
       if (!box) return;
       var place = document.createComment("note");
       note.parentNode.replaceChild(place, note);
@@ -153,7 +154,9 @@
     moved.forEach(function (pair) { pair[1].parentNode.replaceChild(pair[0], pair[1]); });
     moved = [];
     document.querySelectorAll(".print-notes").forEach(function (box) { box.remove(); });
-    document.documentElement.style.removeProperty("--print-title");
+    var root = document.documentElement;
+    root.style.removeProperty("--print-title");
+    if (!root.getAttribute("style")) root.removeAttribute("style");
   });
   document.addEventListener("keydown", function (e) {
     var el = e.target;

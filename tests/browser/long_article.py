@@ -86,7 +86,9 @@ def write_long_article(content: Path, *, sections: int = 20, seed: int = 15) -> 
     for number in range(1, sections + 1):
         lines += writer.section(number)
     body = "\n".join(lines)
-    front = "---\ntitle: A long article, densely annotated, for printing\nbyline: Test Desk\ndate: 2024-03-01\n---\n"
+    # The title is set in the page headers through a CSS string: quotation marks and a backslash test its escaping.
+    front = ("---\ntitle: 'A \"long\" article, densely annotated, for printing \\ on paper'\n"
+             "byline: Test Desk\ndate: 2024-03-01\n---\n")
     content.mkdir(parents=True, exist_ok=True)
     (content / f"{SLUG}.md").write_text(front + body, encoding="utf-8")
     sidecar = yaml.safe_dump({"annotations": writer.annotations}, allow_unicode=True, sort_keys=False, width=100)

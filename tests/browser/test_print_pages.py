@@ -168,6 +168,15 @@ def test_every_page_has_the_title_and_its_number(printed: Printed) -> None:
         assert f"{number}/{count}" in text, f"{printed.name}, page {number}: no page number '{number} / {count}'"
 
 
+def test_printing_leaves_the_page_as_it_was(browser_pages: PageFactory, long_page: Path) -> None:
+    page = browser_pages(1280, 900).goto(long_page)
+    before = page.evaluate("() => document.documentElement.outerHTML")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("() => document.querySelectorAll('.print-notes .sidenote').length") >= 200
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("() => document.documentElement.outerHTML") == before
+
+
 def test_a_printed_correction_shows_both_wordings_without_colour(browser_pages: PageFactory) -> None:
     page = browser_pages(1280, 900).goto(SAMPLE_PAGE)
     page.emulate_media(media="print")
