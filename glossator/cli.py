@@ -1,5 +1,5 @@
 """The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`, and the
-commands beside the build (init, new, layouts, schema, fix, epub), each in its own module under commands/."""
+commands beside the build (init, new, layouts, schema, fix, epub, pdf), each in its own module under commands/."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from .problems import report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
-# The commands beside the build, each a module of commands/ with add_arguments(parser) and run(options) -> status.
+# The commands beside the build, each a module of commands/ whose run(options) returns the exit status; their
+# arguments are declared here (below), so that `--help` imports none of them.
 TOOLS = (
     ("init", "start a new site in a folder, with an example article"),
     ("new", "add an article: its front matter, an empty sidecar, and the received text if given"),
@@ -25,6 +26,7 @@ TOOLS = (
     ("schema", "print where the annotations schema is, for an editor"),
     ("fix", "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"),
     ("epub", "write an EPUB 3 e-book of each article named, or of every article"),
+    ("pdf", "print one article to a PDF file with headless Chromium"),
 )
 
 
@@ -82,8 +84,19 @@ def _epub_arguments(command: argparse.ArgumentParser) -> None:
     _add_settings(command)
 
 
+def _pdf_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("slug", metavar="SLUG", help="the article to print: content/SLUG.md")
+    _add_content(command)
+    _add_layouts(command)
+    command.add_argument("--out", type=Path, default=None, metavar="FILE",
+                         help="where the PDF goes (default: SLUG.pdf here; given a folder, SLUG.pdf in it)")
+    command.add_argument("--paper", type=str.lower, choices=("a4", "letter"), default="a4",
+                         help="paper size (default: a4)")
+
+
 _TOOL_ARGUMENTS = {"init": _init_arguments, "new": _new_arguments, "layouts": _layouts_arguments,
-                   "schema": lambda command: None, "fix": _fix_arguments, "epub": _epub_arguments}
+                   "schema": lambda command: None, "fix": _fix_arguments, "epub": _epub_arguments,
+                   "pdf": _pdf_arguments}
 
 
 def _add_content(command: argparse.ArgumentParser) -> None:
@@ -93,12 +106,16 @@ def _add_content(command: argparse.ArgumentParser) -> None:
 
 def _add_paths(command: argparse.ArgumentParser, *, out: bool) -> None:
     _add_content(command)
-    command.add_argument("--layouts", type=Path, default=None,
-                         help="the site's own layouts, each replacing the theme's file of its name (default: layouts "
-                              "beside the content folder, if there is one)")
+    _add_layouts(command)
     if out:
         command.add_argument("--out", type=Path, default=Path("site"), help="where the site goes (default: site)")
     _add_settings(command)
+
+
+def _add_layouts(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--layouts", type=Path, default=None,
+                         help="the site's own layouts, each replacing the theme's file of its name (default: layouts "
+                              "beside the content folder, if there is one)")
 
 
 def _add_settings(command: argparse.ArgumentParser) -> None:

@@ -108,6 +108,56 @@
   // The page's fonts are local, but its pictures arrive after this script runs and move the text.
   if (document.images.length) window.addEventListener("load", fitNotes);
   fitNotes();
+  // Print: paper has no margin to spare for a page's notes, so each note moves just below the paragraph, list item
+  // or heading that cites it (style.css sets them there in two columns), and the title goes to the page headers.
+  // All is put back once printing is done. Without this script each note prints below its passage's line.
+  var moved = [];
+  function boxFor(note, boxes) {
+    var block = note.parentElement.closest("p, li, .heading-notes");
+    if (!block) return null;
+    if (!boxes.has(block)) {
+      var box = document.createElement("div");
+      box.className = "print-notes";
+      // A list item's notes go after its own text, before any list nested in it.
+      var next = block.tagName === "LI" ? nestedBlockAfter(block, note) : block.nextSibling;
+      (block.tagName === "LI" ? block : block.parentNode).insertBefore(box, next);
+      boxes.set(block, box);
+    }
+    return boxes.get(block);
+  }
+  function nestedBlockAfter(item, note) {
+    var child = note;
+    while (child.parentNode !== item) child = child.parentNode;
+    for (child = child.nextSibling; child; child = child.nextSibling) {
+      if (child.nodeType === 1 && /^(UL|OL|P|BLOCKQUOTE|PRE|DIV|H[1-6])$/.test(child.tagName)) return child;
+    }
+    return null;
+  }
+  // A CSS string: the title is text, never CSS.
+  function cssString(text) {
+    return '"' + text.replace(/[\\"]/g, "\\$&").replace(/\s+/g, " ") + '"';
+  }
+  window.addEventListener("beforeprint", function () {
+    if (moved.length) return;
+    var boxes = new Map();
+    document.querySelectorAll(".sidenote").forEach(function (note) {
+      var box = boxFor(note, boxes);
+      if (!box) return;
+      var place = document.createComment("note");
+      note.parentNode.replaceChild(place, note);
+      box.appendChild(note);
+      moved.push([note, place]);
+    });
+    document.documentElement.style.setProperty("--print-title", cssString(document.title));
+  });
+  window.addEventListener("afterprint", function () {
+    moved.forEach(function (pair) { pair[1].parentNode.replaceChild(pair[0], pair[1]); });
+    moved = [];
+    document.querySelectorAll(".print-notes").forEach(function (box) { box.remove(); });
+    var root = document.documentElement;
+    root.style.removeProperty("--print-title");
+    if (!root.getAttribute("style")) root.removeAttribute("style");
+  });
   document.addEventListener("keydown", function (e) {
     var el = e.target;
     if (!el.classList || !el.classList.contains("toggle")) return;
