@@ -30,10 +30,6 @@ PAPER_SIZES: dict[Paper, dict[str, str]] = {"A4": {"width": "210mm", "height": "
                                             "Letter": {"width": "8.5in", "height": "11in"}}
 # The issue's bound: printed with its notes, an article takes at most half again the pages of its text alone.
 MAX_PAGE_RATIO = 1.5
-# The sample's notes hold 3.4 times the words of its text (sources and each correction's received and printed
-# wording included), and every note is printed whole: set legibly, they cannot fit in half the text's two pages.
-# It prints on four; this holds it there.
-SAMPLE_MAX_PAGE_RATIO = 2.0
 
 # Each note as the page holds it: its mark, the start of its text, and the end of its passage.
 _NOTES_JS = """() => [...document.querySelectorAll('.sidenote')].map(note => {
@@ -135,7 +131,7 @@ def note_page(pages: list[str], note: Note, start: int) -> int | None:
 
 
 def test_every_note_starts_on_its_passages_page_or_the_next(printed: Printed) -> None:
-    assert len(printed.notes) >= (25 if printed.name == "sample" else 200)
+    assert len(printed.notes) >= (20 if printed.name == "sample" else 200)  # the sample has 22
     numbered = [note.head.removeprefix(note.label) for note in printed.notes if note.label.isdigit()]
     assert len(set(numbered)) == len(numbered), "two notes start alike: their pages cannot be told apart"
     far, lost, distances = [], [], []
@@ -155,9 +151,8 @@ def test_every_note_starts_on_its_passages_page_or_the_next(printed: Printed) ->
 
 
 def test_notes_add_at_most_half_the_pages_of_the_text(printed: Printed) -> None:
-    bound = SAMPLE_MAX_PAGE_RATIO if printed.name == "sample" else MAX_PAGE_RATIO
     pages, text_pages = len(printed.pages), printed.pages_without_notes
-    assert pages <= bound * text_pages, (f"{printed.name} on {printed.paper}: {pages} pages with its notes, "
+    assert pages <= MAX_PAGE_RATIO * text_pages, (f"{printed.name} on {printed.paper}: {pages} pages with its notes, "
                                          f"{text_pages} without")
 
 
