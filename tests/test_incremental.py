@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glossator import pipeline
 from glossator.dev.cache import Builder, Sources
+from glossator.dev.changes import Stale, detect_change
 from glossator.write import with_manifest
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, tree
@@ -197,6 +198,23 @@ def test_an_edit_recomputes_only_its_article(tmp_path: Path) -> None:
     changed = {"beta.html", "beta.annotations.jsonld", "offline.zip"}
     assert changed <= set(outcome.written) <= {*changed, "index.html"}
     assert builder.rebuild().written == ()
+
+
+def test_the_changes_the_watcher_names_decide_what_a_rebuild_looks_at(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    for name in NAMES:
+        _apply(tmp_path, "add", name, 0)
+    builder = Builder(Sources(tmp_path / "content", LAYOUTS, tmp_path / "site"))
+    assert builder.rebuild().ok
+    _apply(tmp_path, "note", "alpha", 1)
+    _apply(tmp_path, "note", "beta", 1)
+    page = tmp_path / "site" / "alpha.html"
+    told = builder.rebuild([detect_change(PurePosixPath("beta.annotations.yaml"), "content")])  # as watch says
+    assert told.recomputed == ("beta.md",)  # alpha's edit is not looked at: no change named it
+    assert "Edit 1 of a note" in (tmp_path / "site" / "beta.html").read_text() and "Edit 1" not in page.read_text()
+    assert builder.rebuild([Stale("layout")]).recomputed == ()  # a layout renders pages again, reads no article
+    assert builder.rebuild().recomputed == ("alpha.md",)  # told nothing, a rebuild looks at everything
+    assert "Edit 1 of a note" in page.read_text()
 
 
 def test_a_dense_article_rendered_block_by_block_equals_a_clean_build(tmp_path: Path) -> None:

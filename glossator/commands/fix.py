@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..anchor.place import anchor_article
-from ..check.validate import validate_article
 from ..edit.reanchor import Orphan, Reanchored, reanchor
 from ..edit.sidecar import SidecarEditError, read_sidecar, save_sidecar, update_annotation
-from ..load.content import load
+from ..load.content import article_paths
 from ..load.located_yaml import parse_yaml
-from ..model import Annotation, ArticleFile
+from ..model import Annotation, ArticleFile, ArticleWork
+from ..pipeline import Context, run_stages
 from ..problems import Problem, Where, shorten, summary
 
 EXIT_OK, EXIT_LEFT, EXIT_USAGE = 0, 1, 2
@@ -48,16 +47,18 @@ def fix_command(content: Path, slugs: Sequence[str], *, write: bool, out: TextIO
                 err: TextIO | None = None) -> int:
     """Run `glossator fix`: print the proposed changes, write them with `write`; return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
-    files, problems = load(content)
-    unknown = sorted(set(slugs) - {file.slug for file in files})
-    if unknown:
-        print(f"glossator: error: no article '{unknown[0]}' in {content}/ (give the name of SLUG.md without .md)",
-              file=err)
+    paths = article_paths(content) if content.is_dir() else []
+    unknown = sorted(set(slugs) - {path.name.removesuffix(".md") for path in paths})
+    if unknown or not content.is_dir():
+        print(f"glossator: error: no article '{unknown[0]}' in {content}/ (give the name of SLUG.md without .md)"
+              if unknown else f"glossator: error: content folder {content}/ not found", file=err)
         return EXIT_USAGE
-    chosen = [file for file in files if not slugs or file.slug in slugs]
+    problems: list[Problem] = []
     plans: list[Plan] = []
-    for file in chosen:
-        plan, found = plan_fix(file)
+    for path in paths:
+        if slugs and path.name.removesuffix(".md") not in slugs:
+            continue
+        plan, found = plan_fix(run_stages(ArticleWork(path), Context(content), stop="validate"), content)
         problems += found
         if plan is not None:
             plans.append(plan)
@@ -75,12 +76,14 @@ def fix_command(content: Path, slugs: Sequence[str], *, write: bool, out: TextIO
     return EXIT_LEFT if problems or orphans or (moved and not write) else EXIT_OK
 
 
-def plan_fix(file: ArticleFile) -> tuple[Plan | None, list[Problem]]:
-    """Work out the changes `fix` makes to one article's sidecar; None when it has nothing to fix."""
-    article, problems = validate_article(file)
-    if problems or article is None or file.sidecar is None or file.sidecar_path is None:
-        return None, problems
-    anchored, _ = anchor_article(article)
+def plan_fix(work: ArticleWork, content: Path) -> tuple[Plan | None, list[Problem]]:
+    """Work out the changes `fix` makes to one article's sidecar, given its work through validation; None when it has
+    nothing to fix. The quotes that the anchor stage cannot place are the ones to fix, not problems."""
+    file, article = work.file, work.article
+    if work.problems or file is None or article is None or file.sidecar is None or file.sidecar_path is None:
+        return None, list(work.problems)
+    anchored = run_stages(work, Context(content), start="anchor", stop="anchor").anchored
+    assert anchored is not None  # the anchor stage places what it can of any article validation passed
     placed = {id(anchor.annotation) for anchor in anchored.anchors}
     lost = [a for a in article.annotations if id(a) not in placed]
     if not lost:
@@ -104,7 +107,7 @@ def plan_fix(file: ArticleFile) -> tuple[Plan | None, list[Problem]]:
             orphans.append(_orphan(where, annotation, str(error)))
             continue
         moves.append(Move(index, where, found))
-    moves, orphans = _confirmed(file, after, moves, orphans, lost)
+    moves, orphans = _confirmed(work, content, after, moves, orphans, lost)
     return Plan(path, read, before, after, tuple(moves), tuple(orphans)), []
 
 
@@ -120,12 +123,14 @@ def _orphan(where: Where, annotation: Annotation, reason: str) -> Problem:
                           f"{reason}; it is left as it is: edit its quote by hand")
 
 
-def _confirmed(file: ArticleFile, after: str, moves: list[Move], orphans: list[Problem],
+def _confirmed(work: ArticleWork, content: Path, after: str, moves: list[Move], orphans: list[Problem],
                lost: list[Annotation]) -> tuple[list[Move], list[Problem]]:
     """Place the edited sidecar through the real stages: a move whose quote would not place there is refused."""
+    file = work.file
+    assert file is not None
     located, _ = parse_yaml(after, file.sidecar_path or "")
-    article, _ = validate_article(dataclasses.replace(file, sidecar=located))
-    anchored = anchor_article(article)[0] if article is not None else None
+    edited = ArticleWork(work.path, file=dataclasses.replace(file, sidecar=located))
+    anchored = run_stages(edited, Context(content), start="validate", stop="anchor").anchored
     places = {(a.annotation.where.line, a.start, a.end) for a in anchored.anchors} if anchored else set()
     assert located is not None
     kept = []
