@@ -125,14 +125,10 @@ def _finish(file: Path, sidecar: Path, name: str, read: bytes | None, plan: Impo
             partial: bool, dry_run: bool, streams: Streams) -> int:
     """Report the plan, and write it when it may be written."""
     left = refused + list(plan.left)
-    for entry in plan.added:
-        if entry.placed.fuzzy is not None:
-            found = entry.placed.fuzzy
-            print(f"{file}: {entry.label}: placed by likeness, {found.confidence:.0%} sure ({found.summary}): on "
-                  f"\"{shorten(entry.fields['quote'])}\"", file=streams.err)
-    for item in plan.duplicates:
-        print(f"{file}: {item.label}: {item.reason}", file=streams.err)
-    for item in left:
+    said = [Left(entry.label, f"placed by likeness, {entry.placed.fuzzy.confidence:.0%} sure "
+                              f"({entry.placed.fuzzy.summary}): on \"{shorten(entry.fields['quote'])}\"")
+            for entry in plan.added if entry.placed.fuzzy is not None]
+    for item in sorted(said + list(plan.duplicates) + left, key=lambda item: _number(item.label)):
         print(f"{file}: {item.label + ': ' if item.label else ''}{item.reason}", file=streams.err)
     for problem in plan.problems:
         print(problem, file=streams.err)
@@ -149,6 +145,12 @@ def _finish(file: Path, sidecar: Path, name: str, read: bytes | None, plan: Impo
             return EXIT_LEFT
     print(_outcome(plan, left, name, written=bool(writable), dry_run=dry_run), file=streams.err)
     return EXIT_LEFT if left or plan.problems else EXIT_OK
+
+
+def _number(label: str) -> int:
+    """The number label_of gave an annotation (0 for a place in the file that is none), to report in file order."""
+    found = re.match(r"annotation (\d+)", label)
+    return int(found.group(1)) if found else 0
 
 
 def _outcome(plan: ImportPlan, left: list[Left], name: str, *, written: bool, dry_run: bool) -> str:
