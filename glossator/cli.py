@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     for name, help_text in TOOLS:
-        _TOOL_ARGUMENTS[name](commands.add_parser(name, help=help_text, description=help_text.capitalize() + "."))
+        description = help_text[0].upper() + help_text[1:] + "."  # names such as W3C keep their capitals
+        _TOOL_ARGUMENTS[name](commands.add_parser(name, help=help_text, description=description))
     return parser
 
 

@@ -262,3 +262,16 @@ def test_a_file_that_is_no_annotation_file_or_names_no_article_is_refused(tmp_pa
     assert glossator("import", ROWS, "--article", "nowhere", "--content", content).code == 2
     assert glossator("import", tmp_path / "missing.json", "--article", "harbour", "--content", content).code == 2
     assert glossator("import", ROWS, "--content", content).code == 2  # --article is required
+
+
+def test_a_sidecar_in_flow_style_takes_the_new_entries_inside_its_brackets(tmp_path: Path,
+                                                                          glossator: Callable[..., Run]) -> None:
+    content = _copy(tmp_path / "content", {"harbour.md": HYPOTHESIS / "harbour.md",
+                                           "harbour.annotations.yaml": "# by hand\nannotations: [{quote: listed, "
+                                                                       "note: Grade II.}]\n"})
+    result = glossator("import", ROWS, "--article", "harbour", "--content", content, "--partial")
+    assert "imported 3 annotations" in result.err
+    text = (content / "harbour.annotations.yaml").read_text("utf-8")
+    assert text.startswith("# by hand\nannotations: [{quote: listed, note: Grade II.}, {quote: after the great")
+    assert text.endswith("}]\n")
+    assert glossator("check", "--content", content).code == 0

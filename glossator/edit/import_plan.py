@@ -22,7 +22,7 @@ from ..check.validate import validate_article
 from ..load.located_yaml import parse_yaml
 from ..model import AnchoredArticle, ArticleFile, Located
 from ..outputs.web_annotation_read import ImportedAnnotation
-from ..problems import Problem, shorten
+from ..problems import Problem, Where, shorten
 from ..render.reading import fold_quote
 from .reanchor import Orphan, Reanchored, reanchor
 from .selectors import SelectionError, Selector, places_of, select
@@ -207,17 +207,19 @@ def _checked(check: _Check, text: str, entries: list[Entry]) -> tuple[dict[int, 
     located, problems, audit, again = _checks(check.file, check.anchored, text, name)
     if located is None or again is None:
         return {}, problems, {}
-    lines = [located.where(("annotations", k)).line for k in range(existing + len(entries))]
+    # By line and column: a sidecar in flow style ([{...}, {...}]) has its annotations on one line.
+    starts = [(w.line, w.col) for k in range(existing + len(entries)) for w in [located.where(("annotations", k))]]
 
-    def entry_at(problem_file: str, line: int) -> int | None:
-        if problem_file != name or not entries or line < lines[existing]:
+    def entry_at(where: Where) -> int | None:
+        at = (where.line, where.col)
+        if where.file != name or not entries or at < starts[existing]:
             return None
-        return bisect.bisect_right(lines, line) - 1 - existing
+        return bisect.bisect_right(starts, at) - 1 - existing
 
     reasons: dict[int, str] = {}
     rest = []
     for problem in problems + audit:
-        index = entry_at(problem.where.file, problem.where.line)
+        index = entry_at(problem.where)
         if index is None and (check.audited or problem not in audit):
             rest.append(problem)
         elif index is None:
@@ -225,7 +227,7 @@ def _checked(check: _Check, text: str, entries: list[Entry]) -> tuple[dict[int, 
         else:
             reasons.setdefault(index, problem.shown_message)
     anchors = {i: anchor for anchor in again.anchors
-               if (i := entry_at(anchor.annotation.where.file, anchor.annotation.where.line)) is not None}
+               if (i := entry_at(anchor.annotation.where)) is not None}
     for i, entry in enumerate(entries):
         anchor = anchors.get(i)
         where = (anchor.start, anchor.end) if anchor else None
