@@ -1,5 +1,5 @@
 """The command line: `glossator [build|check|watch|serve] [--content DIR] [--layouts DIR] [--out DIR] ...`, and the
-commands beside the build (init, new, layouts, schema, fix, epub, pdf), each in its own module under commands/."""
+commands beside the build (init, new, layouts, schema, fix, epub, pdf, import), each in a module of commands/."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ TOOLS = (
     ("fix", "re-anchor quotes the text's edits lost, showing each change as a diff; write it with --write"),
     ("epub", "write an EPUB 3 e-book of each article named, or of every article"),
     ("pdf", "print one article to a PDF file with headless Chromium"),
+    ("import", "add the annotations of a Hypothesis export or a W3C Web Annotation file to an article's sidecar"),
 )
+_MODULES = {"import": "importing"}  # a command whose name is a Python keyword, and the module that runs it
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     for name, help_text in TOOLS:
-        _TOOL_ARGUMENTS[name](commands.add_parser(name, help=help_text, description=help_text.capitalize() + "."))
+        description = help_text[0].upper() + help_text[1:] + "."  # names such as W3C keep their capitals
+        _TOOL_ARGUMENTS[name](commands.add_parser(name, help=help_text, description=description))
     return parser
 
 
@@ -94,9 +97,20 @@ def _pdf_arguments(command: argparse.ArgumentParser) -> None:
                          help="paper size (default: a4)")
 
 
+def _import_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("file", type=Path, metavar="FILE",
+                         help="a Hypothesis API export ({\"rows\": [...]}) or W3C Web Annotation JSON-LD")
+    command.add_argument("--article", required=True, metavar="SLUG",
+                         help="the article the annotations are on: content/SLUG.md")
+    _add_content(command)
+    command.add_argument("--partial", action="store_true",
+                         help="import the annotations that can be, even if others cannot (default: all or nothing)")
+    command.add_argument("--dry-run", action="store_true", help="show the sidecar's changes as a diff, write nothing")
+
+
 _TOOL_ARGUMENTS = {"init": _init_arguments, "new": _new_arguments, "layouts": _layouts_arguments,
                    "schema": lambda command: None, "fix": _fix_arguments, "epub": _epub_arguments,
-                   "pdf": _pdf_arguments}
+                   "pdf": _pdf_arguments, "import": _import_arguments}
 
 
 def _add_content(command: argparse.ArgumentParser) -> None:
@@ -151,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     if options.command in _TOOL_ARGUMENTS:
-        status: int = importlib.import_module(f".commands.{options.command}", __package__).run(options)
+        status: int = importlib.import_module(
+            f".commands.{_MODULES.get(options.command, options.command)}", __package__).run(options)
         return status
     from . import pipeline  # after parsing, so `--help` stays instant
     from .load.layouts import site_layouts
