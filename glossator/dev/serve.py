@@ -7,9 +7,11 @@ import functools
 import html
 import json
 import os
+import secrets
 import socket
 import sys
 import threading
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -18,11 +20,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..problems import Problem
+from .annotations_api import MAX_BODY, ROOT, AnnotationsApi, Request, Response
 from .cache import Builder
 from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
 
 EVENTS = "/__glossator/events"
 SCRIPT = "/__glossator/reload.js"
+AUTHORING_SCRIPT, AUTHORING_STYLE = "/__glossator/authoring.js", "/__glossator/authoring.css"
 _KEEPALIVE_SECONDS = 10.0  # a ping now and then finds clients that went away
 # What a page shows while no build has ever succeeded (the site folder has no 404.html yet): the reload script
 # lays the errors over it, and loads the page asked for after the first good build.
@@ -110,18 +114,28 @@ class _Head(HTMLParser):
             self.head_end = self.getpos()
 
 
-def inject(page: str) -> str:
-    """Add the reload script to a page's head, and let its Content-Security-Policy run it."""
+@dataclass(frozen=True)
+class Authoring:
+    """What an article's page needs to write annotations: the run's token and the article's annotation container."""
+
+    token: str
+    container: str
+
+
+def inject(page: str, authoring: Authoring | None = None) -> str:
+    """Add the reload script to a page's head, and let its Content-Security-Policy run it; with `authoring`, the
+    authoring script and style, the token and the container too."""
     parser = _Head()
     for start in range(0, len(page), 8192):  # the head is at the top: stop reading once it ends
         parser.feed(page[start : start + 8192])
         if parser.head_end is not None:
             break
-    tag = f'<script src="{SCRIPT}"></script>'
+    tag = f'<script src="{SCRIPT}"></script>' + (_authoring_tags(authoring) if authoring else "")
     edits = [(_offset(page, parser.head_end), 0, tag)] if parser.head_end else [(len(page), 0, tag)]
     if parser.csp is not None:
         position, text, policy = parser.csp
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(allow_reload(policy))}">'
+        policy = allow_reload(policy) if authoring is None else allow_authoring(policy)
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
         edits.append((_offset(page, position), len(text), meta))
     for at, length, text in sorted(edits, reverse=True):
         page = page[:at] + text + page[at + length :]
@@ -137,16 +151,34 @@ def _offset(page: str, position: tuple[int, int]) -> int:
     return at + col
 
 
-def allow_reload(policy: str) -> str:
+def _authoring_tags(authoring: Authoring) -> str:
+    """The tags of the authoring mode: its data in meta tags (never in site/), its style and script."""
+    return (f'<meta name="glossator-token" content="{html.escape(authoring.token)}">'
+            f'<meta name="glossator-annotations" content="{html.escape(authoring.container)}">'
+            f'<link rel="stylesheet" href="{AUTHORING_STYLE}"><script src="{AUTHORING_SCRIPT}"></script>')
+
+
+def allow_reload(policy: str, names: tuple[str, ...] = ("script-src", "connect-src")) -> str:
     """Return the policy, also allowing scripts from this server and a connection back to it."""
     directives = [part.strip() for part in policy.split(";") if part.strip()]
-    names = [directive.split()[0].lower() for directive in directives]
-    for name in ("script-src", "connect-src"):
-        if name in names:
-            directives[names.index(name)] += " 'self'"
+    found = [directive.split()[0].lower() for directive in directives]
+    for name in names:
+        if name in found:
+            directives[found.index(name)] += " 'self'"
         else:
             directives.append(f"{name} 'self'")
     return "; ".join(directives)
+
+
+def allow_authoring(policy: str) -> str:
+    """Return the policy, also allowing the authoring script and style from this server and the connections."""
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    found = [directive.split()[0].lower() for directive in directives]
+    if "style-src" not in found and "default-src" in found:
+        # A new style-src would stop the styles default-src allowed: it starts from what default-src allows.
+        sources = [s for s in directives[found.index("default-src")].split()[1:] if s.lower() != "'none'"]
+        directives.append(" ".join(["style-src", *sources]))
+    return allow_reload("; ".join(directives), ("script-src", "connect-src", "style-src"))
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -162,23 +194,78 @@ class _Handler(SimpleHTTPRequestHandler):
             path = "/" + path[len(self.mount):]
         return str(super().translate_path(path))
 
+    @property
+    def api(self) -> AnnotationsApi | None:
+        """The annotations API, when the server has a content folder to write annotations into."""
+        api = getattr(self.server, "api", None)
+        return api if isinstance(api, AnnotationsApi) else None
+
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        scripts = {SCRIPT: ("reload.js", "text/javascript"), AUTHORING_SCRIPT: ("authoring.js", "text/javascript"),
+                   AUTHORING_STYLE: ("authoring.css", "text/css")}
         if path == EVENTS:
             self._events()
-        elif path == SCRIPT:
-            self._send(resources.files(__package__).joinpath("reload.js").read_bytes(), "text/javascript")
+        elif path in scripts and (path == SCRIPT or self.api is not None):
+            name, kind = scripts[path]
+            self._send(resources.files(__package__).joinpath(name).read_bytes(), kind)
+        elif path.startswith(ROOT) and self.api is not None:
+            self._answer_api()
         elif (page := self._page()) is not None:
-            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+            self._send(self._served(page), "text/html; charset=utf-8")
         else:
             super().do_GET()
 
     def do_HEAD(self) -> None:
         """Answer as GET would, headers only: a page's length is that of the page served, script and all."""
         if (page := self._page()) is not None:
-            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+            self._send(self._served(page), "text/html; charset=utf-8")
         else:
             super().do_HEAD()
+
+    def do_POST(self) -> None:
+        self._write_api()
+
+    def do_PUT(self) -> None:
+        self._write_api()
+
+    def do_DELETE(self) -> None:
+        self._write_api()
+
+    def _write_api(self) -> None:
+        if self.path.startswith(ROOT) and self.api is not None:
+            self._answer_api()
+        else:
+            self.send_error(405, "only the annotations API takes " + self.command)
+
+    def _answer_api(self) -> None:
+        """Hand the request to the annotations API; a body over its limit is not even read."""
+        assert self.api is not None
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        length = headers.get("content-length", "0")
+        readable = length.isdigit() and int(length) <= MAX_BODY
+        body = self.rfile.read(int(length)) if readable else b""
+        response = self.api.handle(Request(self.command, self.path, headers, body))
+        if not readable:
+            self.close_connection = True  # the unread body is still on its way
+        self._respond(response)
+
+    def _respond(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def _served(self, page: Path) -> bytes:
+        """A page as served: with the reload script and, for an article's page, the authoring mode."""
+        api = self.api
+        slug = page.name.removesuffix(".html")
+        article = page.parent.resolve() == Path(self.directory).resolve() and api is not None and api.has_article(slug)
+        authoring = Authoring(api.token, api.container_of(slug)) if article and api is not None else None
+        return inject(page.read_text(encoding="utf-8"), authoring).encode("utf-8")
 
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
@@ -236,18 +323,24 @@ class _Handler(SimpleHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep the process alive
+    api: AnnotationsApi | None = None
 
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_server(out: Path, host: str, port: int, broadcast: Broadcast, mount: str = "/") -> ThreadingHTTPServer:
+def make_server(out: Path, host: str, port: int, broadcast: Broadcast, mount: str = "/",
+                content: Path | None = None) -> ThreadingHTTPServer:
     """Bind the server to host and port; raise OSError if that cannot be done. `mount` is the base URL's path, where
-    the site is served as well as at the root."""
+    the site is served as well as at the root. With `content`, the pages can write annotations into it, through the
+    API at /__glossator/annotations/ and a token made for this run."""
     server_class = _Server6 if ":" in host else _Server
     handler = functools.partial(_Handler, directory=str(out), broadcast=broadcast, mount=mount)
-    return server_class((host, port), handler)
+    server = server_class((host, port), handler)
+    if content is not None:
+        server.api = AnnotationsApi(content, secrets.token_urlsafe(32), host, server.server_address[1])
+    return server
 
 
 def _announce(broadcast: Broadcast, rebuilt: Rebuilt) -> None:
@@ -260,7 +353,7 @@ def serve_command(builder: Builder, host: str, port: int) -> int:
     broadcast = Broadcast()
     try:
         mount = urlsplit(builder.sources.base_url).path.rstrip("/") + "/" if builder.sources.base_url else "/"
-        server = make_server(builder.sources.out, host, port, broadcast, mount)
+        server = make_server(builder.sources.out, host, port, broadcast, mount, builder.sources.content)
     except OSError as error:
         busy = error.errno == errno.EADDRINUSE
         hint = f"port {port} is in use; try --port {port + 1}" if busy else f"cannot serve on {host}:{port}: {error}"
