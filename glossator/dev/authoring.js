@@ -118,7 +118,7 @@
   const originalField = el("p", {class: "glossator-field"},
                            el("label", {for: ids.original}, "Original wording (what the received text said)"),
                            original);
-  const note = el("textarea", {id: ids.note, rows: 6});
+  const note = el("textarea", {id: ids.note, rows: 5});
   const noteLabel = el("label", {for: ids.note}, "Note (Markdown)");
   const sourceRows = el("div", {class: "glossator-sources"});
   const addSource = el("button", {type: "button"}, "Add a source");
@@ -237,6 +237,7 @@
   function showProblems(found) {
     problems.replaceChildren(el("p", {}, found.length === 1 ? "Not saved:" : `Not saved, ${found.length} problems:`),
                              el("ul", {}, ...found.map((text) => el("li", {}, text))));
+    problems.scrollIntoView({block: "nearest"});
   }
 
   async function saveAnnotation() {
@@ -283,7 +284,8 @@
       const drop = el("button", {type: "button", "aria-label": `Delete ${name}`}, "Delete");
       edit.addEventListener("click", () => openEdit(key));
       drop.addEventListener("click", () => removeAnnotation(key));
-      const tools = el("span", {class: "glossator-ui glossator-note-tools"}, edit, drop);
+      // Not a span: the theme shows a note's first span of text inline with its number.
+      const tools = el("small", {class: "glossator-ui glossator-note-tools"}, edit, drop);
       const label = sidenote.querySelector(".note-label");
       if (label) label.after(tools); else sidenote.prepend(tools);
     }
