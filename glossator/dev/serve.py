@@ -11,22 +11,22 @@ import secrets
 import socket
 import sys
 import threading
-from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..problems import Problem
-from .annotations_api import MAX_BODY, ROOT, AnnotationsApi, Request, Response
+from .annotations_api import ROOT, AnnotationsApi
+from .authoring import AUTHORING_SCRIPT, AUTHORING_STYLE, Authoring, allow_authoring, authoring_tags, widened
+from .authoring_handler import AuthoringHandler
 from .cache import Builder
 from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
 
 EVENTS = "/__glossator/events"
 SCRIPT = "/__glossator/reload.js"
-AUTHORING_SCRIPT, AUTHORING_STYLE = "/__glossator/authoring.js", "/__glossator/authoring.css"
 _KEEPALIVE_SECONDS = 10.0  # a ping now and then finds clients that went away
 # What a page shows while no build has ever succeeded (the site folder has no 404.html yet): the reload script
 # lays the errors over it, and loads the page asked for after the first good build.
@@ -114,14 +114,6 @@ class _Head(HTMLParser):
             self.head_end = self.getpos()
 
 
-@dataclass(frozen=True)
-class Authoring:
-    """What an article's page needs to write annotations: the run's token and the article's annotation container."""
-
-    token: str
-    container: str
-
-
 def inject(page: str, authoring: Authoring | None = None) -> str:
     """Add the reload script to a page's head, and let its Content-Security-Policy run it; with `authoring`, the
     authoring script and style, the token and the container too."""
@@ -130,7 +122,7 @@ def inject(page: str, authoring: Authoring | None = None) -> str:
         parser.feed(page[start : start + 8192])
         if parser.head_end is not None:
             break
-    tag = f'<script src="{SCRIPT}"></script>' + (_authoring_tags(authoring) if authoring else "")
+    tag = f'<script src="{SCRIPT}"></script>' + (authoring_tags(authoring) if authoring else "")
     edits = [(_offset(page, parser.head_end), 0, tag)] if parser.head_end else [(len(page), 0, tag)]
     if parser.csp is not None:
         position, text, policy = parser.csp
@@ -151,37 +143,12 @@ def _offset(page: str, position: tuple[int, int]) -> int:
     return at + col
 
 
-def _authoring_tags(authoring: Authoring) -> str:
-    """The tags of the authoring mode: its data in meta tags (never in site/), its style and script."""
-    return (f'<meta name="glossator-token" content="{html.escape(authoring.token)}">'
-            f'<meta name="glossator-annotations" content="{html.escape(authoring.container)}">'
-            f'<link rel="stylesheet" href="{AUTHORING_STYLE}"><script src="{AUTHORING_SCRIPT}"></script>')
-
-
-def allow_reload(policy: str, names: tuple[str, ...] = ("script-src", "connect-src")) -> str:
+def allow_reload(policy: str) -> str:
     """Return the policy, also allowing scripts from this server and a connection back to it."""
-    directives = [part.strip() for part in policy.split(";") if part.strip()]
-    found = [directive.split()[0].lower() for directive in directives]
-    for name in names:
-        if name in found:
-            directives[found.index(name)] += " 'self'"
-        else:
-            directives.append(f"{name} 'self'")
-    return "; ".join(directives)
+    return widened(policy, ("script-src", "connect-src"))
 
 
-def allow_authoring(policy: str) -> str:
-    """Return the policy, also allowing the authoring script and style from this server and the connections."""
-    directives = [part.strip() for part in policy.split(";") if part.strip()]
-    found = [directive.split()[0].lower() for directive in directives]
-    if "style-src" not in found and "default-src" in found:
-        # A new style-src would stop the styles default-src allowed: it starts from what default-src allows.
-        sources = [s for s in directives[found.index("default-src")].split()[1:] if s.lower() != "'none'"]
-        directives.append(" ".join(["style-src", *sources]))
-    return allow_reload("; ".join(directives), ("script-src", "connect-src", "style-src"))
-
-
-class _Handler(SimpleHTTPRequestHandler):
+class _Handler(AuthoringHandler):
     """Serve the site; pages get the reload script on their way out, the files on disk never do."""
 
     def __init__(self, *args: Any, broadcast: Broadcast, mount: str = "/", **kwargs: Any) -> None:
@@ -194,12 +161,6 @@ class _Handler(SimpleHTTPRequestHandler):
             path = "/" + path[len(self.mount):]
         return str(super().translate_path(path))
 
-    @property
-    def api(self) -> AnnotationsApi | None:
-        """The annotations API, when the server has a content folder to write annotations into."""
-        api = getattr(self.server, "api", None)
-        return api if isinstance(api, AnnotationsApi) else None
-
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         scripts = {SCRIPT: ("reload.js", "text/javascript"), AUTHORING_SCRIPT: ("authoring.js", "text/javascript"),
@@ -210,7 +171,7 @@ class _Handler(SimpleHTTPRequestHandler):
             name, kind = scripts[path]
             self._send(resources.files(__package__).joinpath(name).read_bytes(), kind)
         elif path.startswith(ROOT) and self.api is not None:
-            self._answer_api()
+            self.answer_api()
         elif (page := self._page()) is not None:
             self._send(self._served(page), "text/html; charset=utf-8")
         else:
@@ -223,49 +184,9 @@ class _Handler(SimpleHTTPRequestHandler):
         else:
             super().do_HEAD()
 
-    def do_POST(self) -> None:
-        self._write_api()
-
-    def do_PUT(self) -> None:
-        self._write_api()
-
-    def do_DELETE(self) -> None:
-        self._write_api()
-
-    def _write_api(self) -> None:
-        if self.path.startswith(ROOT) and self.api is not None:
-            self._answer_api()
-        else:
-            self.send_error(405, "only the annotations API takes " + self.command)
-
-    def _answer_api(self) -> None:
-        """Hand the request to the annotations API; a body over its limit is not even read."""
-        assert self.api is not None
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        length = headers.get("content-length", "0")
-        readable = length.isdigit() and int(length) <= MAX_BODY
-        body = self.rfile.read(int(length)) if readable else b""
-        response = self.api.handle(Request(self.command, self.path, headers, body))
-        if not readable:
-            self.close_connection = True  # the unread body is still on its way
-        self._respond(response)
-
-    def _respond(self, response: Response) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(response.body)
-
     def _served(self, page: Path) -> bytes:
         """A page as served: with the reload script and, for an article's page, the authoring mode."""
-        api = self.api
-        slug = page.name.removesuffix(".html")
-        article = page.parent.resolve() == Path(self.directory).resolve() and api is not None and api.has_article(slug)
-        authoring = Authoring(api.token, api.container_of(slug)) if article and api is not None else None
-        return inject(page.read_text(encoding="utf-8"), authoring).encode("utf-8")
+        return inject(page.read_text(encoding="utf-8"), self.authoring_of(page)).encode("utf-8")
 
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
