@@ -368,3 +368,16 @@ def test_the_api_through_the_server(served: tuple[int, str, Path], content: Path
                                                          "If-Match": _etag(content)})
     assert status == 413
     assert _http(port, "POST", "/small.html", note)[0] == 405
+
+
+def test_a_selection_with_curly_quotes_and_a_repeat_told_apart_by_its_context(api: AnnotationsApi,
+                                                                              content: Path) -> None:
+    (content / "small.md").write_text(ARTICLE + "\nShe said “hello there” once.\n\nHe said “hello there” twice.\n",
+                                      encoding="utf-8")
+    # The page's text: curly marks as written, a paragraph's end and the next one's start apart by a line break.
+    response = _write(api, content, "POST", CONTAINER, _note("“hello there”", prefix="once.\n\nHe said ",
+                                                            suffix=" twice."))
+    assert response.status == 201, response.body
+    # The second one, with the marks as the article writes them; "said" is before both, "twice" after one.
+    assert _sidecar(content).endswith('\n\n  - quote: “hello there”\n    suffix: " twice."\n    note: A new note.\n'
+                                      "# the end\n")

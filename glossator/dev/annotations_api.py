@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,12 +68,20 @@ class AnnotationsApi:
     token: str
     host: str
     port: int
+    # One edit at a time: two pages saving at once each read and check the sidecar before the other writes it.
+    _writing: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def handle(self, request: Request) -> Response:
         """Answer one request of the API."""
         refused = self.gate(request)
         if refused is not None:
             return refused
+        if request.method in ("POST", "PUT", "DELETE"):
+            with self._writing:
+                return self._routed(request)
+        return self._routed(request)
+
+    def _routed(self, request: Request) -> Response:
         slug, _, key = unquote(urlsplit(request.path).path).removeprefix(ROOT).partition("/")
         current = edits.read_article(self.content, slug) if slug and "/" not in key else None
         if current is None:
