@@ -21,7 +21,8 @@ import pytest
 from .conftest import LAYOUTS, REPO
 
 PACKAGE_DATA = {"glossator/annotations.schema.json", "glossator/front_matter.schema.json",
-                "glossator/config.schema.json", "glossator/dev/reload.js",
+                "glossator/config.schema.json", "glossator/dev/reload.js", "glossator/dev/authoring.js",
+                "glossator/dev/authoring.css",
                 *(f"glossator/theme/{p.relative_to(LAYOUTS).as_posix()}" for p in LAYOUTS.rglob("*") if p.is_file())}
 
 

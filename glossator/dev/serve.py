@@ -7,17 +7,21 @@ import functools
 import html
 import json
 import os
+import secrets
 import socket
 import sys
 import threading
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..problems import Problem
+from .annotations_api import ROOT, AnnotationsApi
+from .authoring import AUTHORING_SCRIPT, AUTHORING_STYLE, Authoring, allow_authoring, authoring_tags, widened
+from .authoring_handler import AuthoringHandler
 from .cache import Builder
 from .watch import Rebuilt, Watcher, print_rebuild, watch_failure
 
@@ -110,18 +114,20 @@ class _Head(HTMLParser):
             self.head_end = self.getpos()
 
 
-def inject(page: str) -> str:
-    """Add the reload script to a page's head, and let its Content-Security-Policy run it."""
+def inject(page: str, authoring: Authoring | None = None) -> str:
+    """Add the reload script to a page's head, and let its Content-Security-Policy run it; with `authoring`, the
+    authoring script and style, the token and the container too."""
     parser = _Head()
     for start in range(0, len(page), 8192):  # the head is at the top: stop reading once it ends
         parser.feed(page[start : start + 8192])
         if parser.head_end is not None:
             break
-    tag = f'<script src="{SCRIPT}"></script>'
+    tag = f'<script src="{SCRIPT}"></script>' + (authoring_tags(authoring) if authoring else "")
     edits = [(_offset(page, parser.head_end), 0, tag)] if parser.head_end else [(len(page), 0, tag)]
     if parser.csp is not None:
         position, text, policy = parser.csp
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(allow_reload(policy))}">'
+        policy = allow_reload(policy) if authoring is None else allow_authoring(policy)
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
         edits.append((_offset(page, position), len(text), meta))
     for at, length, text in sorted(edits, reverse=True):
         page = page[:at] + text + page[at + length :]
@@ -139,17 +145,10 @@ def _offset(page: str, position: tuple[int, int]) -> int:
 
 def allow_reload(policy: str) -> str:
     """Return the policy, also allowing scripts from this server and a connection back to it."""
-    directives = [part.strip() for part in policy.split(";") if part.strip()]
-    names = [directive.split()[0].lower() for directive in directives]
-    for name in ("script-src", "connect-src"):
-        if name in names:
-            directives[names.index(name)] += " 'self'"
-        else:
-            directives.append(f"{name} 'self'")
-    return "; ".join(directives)
+    return widened(policy, ("script-src", "connect-src"))
 
 
-class _Handler(SimpleHTTPRequestHandler):
+class _Handler(AuthoringHandler):
     """Serve the site; pages get the reload script on their way out, the files on disk never do."""
 
     def __init__(self, *args: Any, broadcast: Broadcast, mount: str = "/", **kwargs: Any) -> None:
@@ -164,21 +163,30 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        scripts = {SCRIPT: ("reload.js", "text/javascript"), AUTHORING_SCRIPT: ("authoring.js", "text/javascript"),
+                   AUTHORING_STYLE: ("authoring.css", "text/css")}
         if path == EVENTS:
             self._events()
-        elif path == SCRIPT:
-            self._send(resources.files(__package__).joinpath("reload.js").read_bytes(), "text/javascript")
+        elif path in scripts and (path == SCRIPT or self.api is not None):
+            name, kind = scripts[path]
+            self._send(resources.files(__package__).joinpath(name).read_bytes(), kind)
+        elif path.startswith(ROOT) and self.api is not None:
+            self.answer_api()
         elif (page := self._page()) is not None:
-            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+            self._send(self._served(page), "text/html; charset=utf-8")
         else:
             super().do_GET()
 
     def do_HEAD(self) -> None:
         """Answer as GET would, headers only: a page's length is that of the page served, script and all."""
         if (page := self._page()) is not None:
-            self._send(inject(page.read_text(encoding="utf-8")).encode("utf-8"), "text/html; charset=utf-8")
+            self._send(self._served(page), "text/html; charset=utf-8")
         else:
             super().do_HEAD()
+
+    def _served(self, page: Path) -> bytes:
+        """A page as served: with the reload script and, for an article's page, the authoring mode."""
+        return inject(page.read_text(encoding="utf-8"), self.authoring_of(page)).encode("utf-8")
 
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
@@ -236,18 +244,24 @@ class _Handler(SimpleHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep the process alive
+    api: AnnotationsApi | None = None
 
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def make_server(out: Path, host: str, port: int, broadcast: Broadcast, mount: str = "/") -> ThreadingHTTPServer:
+def make_server(out: Path, host: str, port: int, broadcast: Broadcast, mount: str = "/",
+                content: Path | None = None) -> ThreadingHTTPServer:
     """Bind the server to host and port; raise OSError if that cannot be done. `mount` is the base URL's path, where
-    the site is served as well as at the root."""
+    the site is served as well as at the root. With `content`, the pages can write annotations into it, through the
+    API at /__glossator/annotations/ and a token made for this run."""
     server_class = _Server6 if ":" in host else _Server
     handler = functools.partial(_Handler, directory=str(out), broadcast=broadcast, mount=mount)
-    return server_class((host, port), handler)
+    server = server_class((host, port), handler)
+    if content is not None:
+        server.api = AnnotationsApi(content, secrets.token_urlsafe(32), host, server.server_address[1])
+    return server
 
 
 def _announce(broadcast: Broadcast, rebuilt: Rebuilt) -> None:
@@ -260,7 +274,7 @@ def serve_command(builder: Builder, host: str, port: int) -> int:
     broadcast = Broadcast()
     try:
         mount = urlsplit(builder.sources.base_url).path.rstrip("/") + "/" if builder.sources.base_url else "/"
-        server = make_server(builder.sources.out, host, port, broadcast, mount)
+        server = make_server(builder.sources.out, host, port, broadcast, mount, builder.sources.content)
     except OSError as error:
         busy = error.errno == errno.EADDRINUSE
         hint = f"port {port} is in use; try --port {port + 1}" if busy else f"cannot serve on {host}:{port}: {error}"
