@@ -293,6 +293,7 @@ class ArticleWork:
     anchored: AnchoredArticle | None = None
     page: str | None = None
     problems: tuple[Problem, ...] = ()
+    files_made: Mapping[str, bytes] = field(default_factory=dict)  # made with the page by a worker process, by name
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ class SiteWork:
     pages: Mapping[str, str]  # each article's page by slug
     ids: Mapping[str, Where]  # 'SLUG#ID' of every note, by where its annotation stands: for cross-references
     look: Look
+    files_made: Mapping[str, bytes] = field(default_factory=dict)  # made already, with the pages, by name
 
 
 def received_name(slug: str) -> str:

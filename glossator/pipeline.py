@@ -22,6 +22,7 @@ from .load.content import article_paths, folder_problems, front_matter_source, l
 from .load.layouts import THEME, load_layouts, read_compiled_layouts
 from .model import ArticleWork, Look, SiteWork
 from .outputs import make_outputs
+from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
@@ -139,22 +140,33 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
     compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
     look, found_compiling = prepare_look(templates, str(layouts or THEME), site, compiled) if not found else (None, [])
     problems += found + found_compiling
-    works, ids, found = checked_articles(content)
+    works, ids, found = checked_articles(content, look if not problems else None)
     problems += found
     if problems or look is None:
         return Result({}, problems, works=tuple(works))  # no look without a problem to say why
-    works = [run_stages(work, Context(content, look), start="render") for work in works]
+    works = [work if work.page is not None else run_stages(work, Context(content, look), start="render")
+             for work in works]
     files, problems = outputs_of(works, ids, look)
     return Result(files, problems, compiled.to_keep(), len(works),
                   sum(len(w.anchored.anchors) for w in works if w.anchored), tuple(works))
 
 
-def checked_articles(content: Path) -> tuple[list[ArticleWork], dict[str, Where], list[Problem]]:
+def checked_articles(content: Path, look: Look | None = None) -> tuple[list[ArticleWork], dict[str, Where],
+                                                                     list[Problem]]:
     """Take every article of a content folder through the stages before render, then the site-wide step; return
-    the works, the index of note ids, and every problem found."""
+    the works, the index of note ids, and every problem found.
+
+    Given the look, many articles go through every stage in worker processes, one per core (parallel.py): those
+    without problems come back rendered, without their tokens, for the outputs alone."""
     if not content.is_dir():
         return [], {}, [Problem(Where(str(content)), "content folder not found")]
-    works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in article_paths(content)]
+    paths = article_paths(content)
+    count = processes(len(paths)) if look is not None else 1
+    if count > 1 and look is not None:
+        works = through_stages(paths, lambda path: run_stages(ArticleWork(path), Context(content), stop="audit"),
+                               lambda work: run_stages(work, Context(content, look), start="render"), look, count)
+    else:
+        works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in paths]
     ids, found = site_step(content, works)
     return works, ids, [problem for work in works for problem in work.problems] + found
 
@@ -165,7 +177,8 @@ def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look) -> t
     if problems:
         return {}, problems
     site = SiteWork(tuple(w.anchored for w in works if w.anchored), {w.anchored.article.slug: w.page for w in works
-                                                                     if w.anchored and w.page is not None}, ids, look)
+                                                                     if w.anchored and w.page is not None}, ids, look,
+                    {name: data for w in works for name, data in w.files_made.items()})
     return make_outputs(site)
 
 

@@ -25,3 +25,21 @@ def test_tiny_benchmark_reports_every_run() -> None:
         assert metric["value"] is not None or metric["verdict"] or metric["detail"], metric
         assert metric["verdict"] != "error", metric
     assert {"pandoc", "hugo"} <= report["versions"].keys()
+
+
+def test_tiny_site_scale_benchmark_reports_every_measure() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "site_scale.py"), "--tiny", "--json"],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["articles"] == 10
+    names = {row["name"] for row in report["rows"]}
+    assert {"glossator-1-process: wall time", "glossator-all-cores: wall time", "pandoc: wall time",
+            "hugo: wall time", "one process / all cores (speed-up)"} <= names
+    for row in report["rows"]:
+        # A peer that is not installed says "missing"; the engine's own rows always have a value.
+        assert row["value"] is not None or row["verdict"] == "missing", row
+        if row["name"].startswith("glossator"):
+            assert row["value"] is not None, row

@@ -45,8 +45,13 @@ NoteToHtml = Callable[[str], str]
 
 def annotation_collections(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
     """Each article's annotations as a W3C Web Annotation collection, beside its page."""
-    return [SiteFile(collection_name(a.article.slug), collection_file(a, site.look.site), "the Web Annotation file",
-                     a.article.path) for a in site.articles]
+    ahead = site.files_made  # by the worker processes of a cold build (parallel.py), which had the tokens at hand
+    files = []
+    for a in site.articles:
+        name = collection_name(a.article.slug)
+        data = ahead[name] if name in ahead else collection_file(a, site.look.site)
+        files.append(SiteFile(name, data, "the Web Annotation file", a.article.path))
+    return files
 
 
 def collection_file(anchored: AnchoredArticle, site: Site) -> bytes:
