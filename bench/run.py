@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make the package `bench` impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import corpus, peers, references, report
-from bench.timing import REPO, Job, engine_python, measure_all
+from bench.timing import REPO, Job, engine_python, measure_all, parse_runs
 
 LAYOUTS = REPO / "glossator" / "theme"
 FALLBACK_SAMPLE = REPO / "tests" / "fixtures" / "dense"
@@ -322,12 +322,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed for the generated inputs (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs and print where")
     parser.add_argument("--warm-child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.tiny and "--runs" not in (argv if argv is not None else sys.argv[1:]):
-        args.runs = 1
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    return args
+    return parse_runs(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

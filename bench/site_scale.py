@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the package `bench` impor
 
 from bench import peers
 from bench.site_corpus import FULL_SITE, TINY_SITE, GeneratedSite, SiteSize, write_site
-from bench.timing import REPO, engine_python, run_once
+from bench.timing import REPO, engine_python, parse_runs, run_once
 
 LAYOUTS = REPO / "glossator" / "theme"
 
@@ -196,12 +196,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of a table")
     parser.add_argument("--tiny", action="store_true", help="10 articles of 500 words and 1 run: seconds")
     parser.add_argument("--seed", type=int, default=1, help="seed for the generated site (default 1)")
-    args = parser.parse_args(argv)
-    if args.tiny and "--runs" not in (argv if argv is not None else sys.argv[1:]):
-        args.runs = 1
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    return args
+    return parse_runs(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

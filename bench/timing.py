@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -95,3 +96,13 @@ def measure_all(jobs: list[Job], runs: int, scratch: Path, progress: Callable[[s
         progress(f"round {round_}/{runs}" + (" (warm-up, not counted)" if round_ == 0 else ""))
         for job in jobs:
             measure(job, scratch, record=round_ > 0)
+
+
+def parse_runs(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse a benchmark's command line: --tiny means one run, unless --runs says how many."""
+    args = parser.parse_args(argv)
+    if args.tiny and "--runs" not in (argv if argv is not None else sys.argv[1:]):
+        args.runs = 1
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
