@@ -24,6 +24,9 @@ from glossator.outputs.web_annotation import (
     annotations_from_hypothesis,
     annotations_from_jsonld,
     collection_file,
+    collection_of,
+    note_html,
+    serialise,
     shown_text,
 )
 
@@ -247,6 +250,8 @@ def test_the_file_is_the_same_bytes_every_build_and_names_characters_as_they_are
     assert first == collection_file(article, Site(base_url=BASE))
     text = first.decode("utf-8")
     assert "“old library”" in text and "\\u" not in text and text.endswith("}\n")
+    # Encoded annotation by annotation, and kept: the bytes of the whole collection encoded at once.
+    assert first == serialise(collection_of(article, Site(base_url=BASE), note_html))
 
 
 def test_an_article_without_annotations_has_an_empty_collection(content: Callable[..., Path]) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "annotations_from_jsonld",
     "collection_file",
     "collection_of",
+    "note_html",
     "serialise",
     "shown_text",
 ]
@@ -56,8 +57,26 @@ def annotation_collections(site: SiteWork, made: Mapping[str, SiteFile]) -> list
 
 
 def collection_file(anchored: AnchoredArticle, site: Site) -> bytes:
-    """Return the bytes of an article's annotation collection."""
-    return serialise(collection_of(anchored, site, note_html))
+    """Return the bytes of `collection_of`, each annotation encoded once and kept: `watch` writes the file again at
+    each save, when a few annotations changed at most."""
+    head, first = _heads(anchored, site)
+    if first is None:
+        return serialise(head)
+    page, shown = _address(site, f"{anchored.article.slug}.html"), shown_text(anchored)
+    items = ",".join(_item_json(anchor, _context(anchor, shown), page, anchored.article.meta)
+                     for anchor in anchored.anchors)
+    # The encoded heads, each opened up where its last member goes: the same bytes as the whole encoded at once.
+    text = f'{_encoded(head)[:-1]},"first":{_encoded(first)[:-1]},"items":[{items}]}}}}'
+    return (text + "\n").encode("utf-8")
+
+
+@lru_cache(maxsize=1 << 16)
+def _item_json(anchor: Anchor, context: tuple[str, str, str], page: str, meta: Meta) -> str:
+    return _encoded(_annotation(anchor, context, page, meta, note_html))
+
+
+def _encoded(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -72,23 +91,31 @@ def serialise(data: dict[str, Any]) -> bytes:
 
     Without indentation: json's C encoder then does the work, where an indented file of 2,000 annotations takes
     the pure-Python one 0.3 s."""
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (_encoded(data) + "\n").encode("utf-8")
 
 
 def collection_of(anchored: AnchoredArticle, site: Site, note_html: NoteToHtml) -> dict[str, Any]:
     """Return an article's annotations as an AnnotationCollection with one embedded AnnotationPage."""
     article = anchored.article
-    page = _address(site, f"{article.slug}.html")
-    collection_id = _address(site, collection_name(article.slug))
-    shown = shown_text(anchored)
-    items = [_annotation(anchor, shown, page, article.meta, note_html) for anchor in anchored.anchors]
-    collection: dict[str, Any] = {"@context": CONTEXT, "id": collection_id, "type": "AnnotationCollection",
-                                  "label": f"Annotations on “{article.meta.title}”", "total": len(items)}
-    collection.update(_dates(article.meta))
-    if items:
-        collection["first"] = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0,
-                               "items": items}
+    page, shown = _address(site, f"{article.slug}.html"), shown_text(anchored)
+    collection, first = _heads(anchored, site)
+    if first is not None:
+        items = [_annotation(anchor, _context(anchor, shown), page, article.meta, note_html)
+                 for anchor in anchored.anchors]
+        collection["first"] = {**first, "items": items}
     return collection
+
+
+def _heads(anchored: AnchoredArticle, site: Site) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The collection's members, and its page's but the items; no page for an article without annotations."""
+    article = anchored.article
+    collection_id = _address(site, collection_name(article.slug))
+    collection: dict[str, Any] = {"@context": CONTEXT, "id": collection_id, "type": "AnnotationCollection",
+                                  "label": f"Annotations on “{article.meta.title}”", "total": len(anchored.anchors)}
+    collection.update(_dates(article.meta))
+    if not anchored.anchors:
+        return collection, None
+    return collection, {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0}
 
 
 def _address(site: Site, name: str) -> str:
@@ -96,7 +123,8 @@ def _address(site: Site, name: str) -> str:
     return site.url(name) or name
 
 
-def _annotation(anchor: Anchor, shown: str, page: str, meta: Meta, note_html: NoteToHtml) -> dict[str, Any]:
+def _annotation(anchor: Anchor, context: tuple[str, str, str], page: str, meta: Meta,
+                note_html: NoteToHtml) -> dict[str, Any]:
     annotation = anchor.annotation
     item: dict[str, Any] = {"id": f"{page}#{anchor.html_id}", "type": "Annotation",
                             "motivation": "editing" if annotation.kind == "correction" else "commenting"}
@@ -104,15 +132,20 @@ def _annotation(anchor: Anchor, shown: str, page: str, meta: Meta, note_html: No
     bodies = _bodies(annotation, meta.lang, note_html)
     if bodies:
         item["body"] = bodies
-    item["target"] = {"type": "SpecificResource", "source": page, "selector": _selectors(anchor, shown)}
+    item["target"] = {"type": "SpecificResource", "source": page, "selector": _selectors(anchor, context)}
     return item
 
 
-def _selectors(anchor: Anchor, shown: str) -> list[dict[str, Any]]:
+def _context(anchor: Anchor, shown: str) -> tuple[str, str, str]:
+    """The passage as the page shows it, with the text before and after it, as Hypothesis takes them."""
     start, end = anchor.start, anchor.end
-    quote = {"type": "TextQuoteSelector", "exact": shown[start:end],
-             "prefix": shown[max(0, start - CONTEXT_LENGTH) : start], "suffix": shown[end : end + CONTEXT_LENGTH]}
-    return [quote, {"type": "TextPositionSelector", "start": start, "end": end}]
+    return shown[start:end], shown[max(0, start - CONTEXT_LENGTH) : start], shown[end : end + CONTEXT_LENGTH]
+
+
+def _selectors(anchor: Anchor, context: tuple[str, str, str]) -> list[dict[str, Any]]:
+    exact, prefix, suffix = context
+    quote = {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}
+    return [quote, {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end}]
 
 
 def _bodies(annotation: Annotation, lang: str, note_html: NoteToHtml) -> list[dict[str, Any]]:
