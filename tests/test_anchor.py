@@ -8,10 +8,9 @@ import pytest
 import yaml
 from markdown_it.utils import read_fixture_file
 
-from glossator.anchor.place import anchor, anchor_article
-from glossator.check.validate import validate
-from glossator.load.content import load
+from glossator.anchor.place import anchor_article
 from glossator.model import Annotation, Article, Meta
+from glossator.pipeline import checked_articles
 from glossator.problems import Where
 
 CASES = read_fixture_file(Path(__file__).parent / "fixtures" / "anchoring.md")
@@ -171,10 +170,8 @@ def test_a_picture_without_a_picture_file_is_refused_at_its_mark_with_the_reason
             "then ![away](../outside.png), ![gone](plans/gone.png), ![folder](maps.png) ![none]()\n"
             "and ![only a fragment](#top), ![a reference][ref]\n\n[ref]: ref.gif\n")
     (content / "a.md").write_text(f"---\ntitle: Pictures\n---\n{body}")
-    files, problems = load(content)
-    assert problems == []
-    assert files[0].pictures["plans/plan.png"].data == b"\x89PNG\r\n\x1a\n"
-    _, problems = anchor(validate(files)[0])
+    works, _, problems = checked_articles(content)
+    assert works[0].file is not None and works[0].file.pictures["plans/plan.png"].data == b"\x89PNG\r\n\x1a\n"
     assert [str(p).removeprefix(f"{content}/") for p in problems] == [
         "a.md:6:1: error: a picture must be a file in the content folder: a page reads offline, and a picture on the"
         " web ('https://example.org/a.png') would not show; save it in the content folder and write its file name",

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from glossator.anchor.place import anchor_article
-from glossator.check.validate import validate_article
-from glossator.load.content import load
+from glossator.model import ArticleWork
+from glossator.pipeline import Context, run_stages
 
 from .conftest import Run
 
@@ -20,11 +19,10 @@ HEAD = "---\ntitle: T\n---\n"
 
 def _passages(content: Path) -> dict[int, str]:
     """Return the passage each annotation of content/a stands on, by its line in the sidecar."""
-    files, problems = load(content)
-    assert problems == []
-    article, _ = validate_article(files[0])
-    assert article is not None
-    anchored, _ = anchor_article(article)
+    checked = run_stages(ArticleWork(content / "a.md"), Context(content), stop="validate")
+    assert checked.problems == () and checked.article is not None
+    anchored = run_stages(checked, Context(content), start="anchor", stop="anchor").anchored  # lost quotes allowed
+    assert anchored is not None
     return {a.annotation.where.line: anchored.reading.text[a.start : a.end] for a in anchored.anchors}
 
 

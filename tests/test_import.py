@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from glossator.anchor.place import anchor_article
-from glossator.check.validate import validate_article
-from glossator.load.content import load
+from glossator.pipeline import checked_articles
 
 from .conftest import LAYOUTS, REPO, Run, dedent, tree
 
@@ -67,13 +65,9 @@ def _hypothesis_content(tmp_path: Path) -> Path:
 
 def _annotations(content: Path, slug: str) -> dict[str, tuple[int, int, dict[str, Any]]]:
     """Each annotation of an article by the id its note has on the page: where it stands, and its other fields."""
-    files, problems = load(content)
+    works, _, problems = checked_articles(content)
     assert problems == []
-    file = next(f for f in files if f.slug == slug)
-    article, found = validate_article(file)
-    assert found == [] and article is not None
-    anchored, found = anchor_article(article)
-    assert found == []
+    anchored = next(w.anchored for w in works if w.anchored is not None and w.anchored.article.slug == slug)
     return {a.html_id: (a.start, a.end, {"kind": a.annotation.kind, "note": a.annotation.note,
                                           "original": a.annotation.original, "id": a.annotation.id,
                                           "sources": a.annotation.sources}) for a in anchored.anchors}

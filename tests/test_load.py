@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from glossator.load import located_yaml
-from glossator.load.content import load
 from glossator.load.files import parse_text
 from glossator.load.layouts import load_layouts
 from glossator.load.located_yaml import parse_yaml
 from glossator.load.pictures import held_picture_type
+from glossator.pipeline import checked_articles
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
 
@@ -177,8 +177,8 @@ def test_load_reads_only_inside_the_content_folder(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("secret")
     (content / "a.md").write_text("---\ntitle: t\nsource: \"../secret.txt\\0\"\n---\nText.\n")
     (content / "b.md").write_text("---\ntitle: t\nsource: " + "x/" * 3000 + "y\n---\nText.\n")
-    articles, problems = load(content)
-    assert all(article.received is None for article in articles)
+    works, _, problems = checked_articles(content)
+    assert all(work.file is None or work.file.received is None for work in works)
     assert [p.where.line for p in problems] == [3, 3]
     assert "secret" not in "".join(str(p) for p in problems[:1]).replace("secret.txt", "")
 

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
-from glossator.anchor.place import anchor
-from glossator.check.validate import validate
-from glossator.load.content import load
 from glossator.load.layouts import load_layouts
 from glossator.model import Site, SiteWork
 from glossator.outputs import make_outputs
+from glossator.pipeline import checked_articles
 from glossator.render.page import prepare_look, render_article
 
 from .conftest import ARTICLE, LAYOUTS, Run
@@ -149,10 +147,10 @@ def test_the_editors_note_stands_under_the_byline_as_text(content: Callable[...,
 
 def test_two_files_of_one_name_are_a_problem_never_one_written_over_the_other(content: Callable[..., Path]) -> None:
     folder = content({"404.md": ARTICLE, "a.md": ARTICLE})
-    files, refused = load(folder)  # load refuses the name; rendering past that must not write one page over another
+    works, _, refused = checked_articles(folder)  # the name is refused; rendering past that must not write one page
     assert [str(p) for p in refused] == [f"{folder}/404.md:1:1: error: the name '404.md' is taken by the site's "
-                                         "not-found page; rename it"]
-    anchored, _ = anchor(validate(files)[0])
+                                         "not-found page; rename it"]  # over another
+    anchored = [work.anchored for work in works if work.anchored is not None]
     look, _ = prepare_look(load_layouts(LAYOUTS)[0], str(LAYOUTS), Site())
     assert look is not None
     pages = {a.article.slug: render_article(a, look) for a in anchored}

@@ -16,10 +16,8 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from glossator.anchor.place import AnchoredArticle, anchor
-from glossator.check.validate import validate
+from glossator.anchor.place import AnchoredArticle
 from glossator.load.config import Site
-from glossator.load.content import load
 from glossator.outputs.web_annotation import (
     annotations_from_hypothesis,
     annotations_from_jsonld,
@@ -29,6 +27,7 @@ from glossator.outputs.web_annotation import (
     serialise,
     shown_text,
 )
+from glossator.pipeline import checked_articles
 
 from .conftest import LAYOUTS, Run, dedent
 
@@ -71,11 +70,9 @@ MISSING = {"collections/pages/5.2-pageContextValidated.json", "collections/5.1-c
 
 
 def _anchored(folder: Path) -> AnchoredArticle:
-    files, problems = load(folder)
-    articles, found = validate(files)
-    anchored, placed = anchor(articles)
-    assert problems + found + placed == []
-    return anchored[0]
+    works, _, problems = checked_articles(folder)
+    assert problems == [] and works[0].anchored is not None
+    return works[0].anchored
 
 
 @pytest.fixture

@@ -20,15 +20,6 @@ CORRECTION_MARK = "†"
 _SUGGESTIONS_PER_ARTICLE = 20  # each costs a scan of the article; enough to fix a batch
 
 
-def anchor(articles: list[Article]) -> tuple[list[AnchoredArticle], list[Problem]]:
-    """Parse each article and place its annotations; collect what cannot be placed."""
-    results: list[AnchoredArticle] = []
-    problems: list[Problem] = []
-    for article in articles:
-        anchored, found = anchor_article(article)
-        results.append(anchored)
-        problems += found
-    return results, problems
 
 
 def anchor_article(article: Article, earlier: AnchoredArticle | None = None) -> tuple[AnchoredArticle, list[Problem]]:

@@ -31,13 +31,6 @@ class _Origin:
     where: Where | None = None  # for a correction's original or a front matter field
 
 
-def audit(articles: list[AnchoredArticle]) -> list[Problem]:
-    """Check each article that names a source against its received text."""
-    problems: list[Problem] = []
-    for article in articles:
-        if article.article.received is not None:
-            problems += audit_article(article)
-    return problems
 
 
 def audit_article(anchored: AnchoredArticle) -> list[Problem]:

@@ -14,20 +14,6 @@ if TYPE_CHECKING:
     pass
 
 
-def validate(files: list[ArticleFile]) -> tuple[list[Article], list[Problem]]:
-    """Turn loaded files into checked articles; collect every problem found.
-
-    An article with mistakes in its front matter or in some annotations is returned too, with its problems and
-    its sound annotations: placing their quotes finds their mistakes in the same run. No page is rendered while
-    there are problems."""
-    articles: list[Article] = []
-    problems: list[Problem] = []
-    for file in files:
-        article, found = validate_article(file)
-        problems += found
-        if article is not None:
-            articles.append(article)
-    return articles, problems
 
 
 def validate_article(file: ArticleFile) -> tuple[Article | None, list[Problem]]:

@@ -46,20 +46,6 @@ def split_front_matter(text: str, file: str) -> tuple[tuple[Located, str, int] |
     return (front, body, body_line), refused_characters(body, file, body_line)
 
 
-def load(content: Path) -> tuple[list[ArticleFile], list[Problem]]:
-    """Read every article of a content folder, with its sidecar and received text."""
-    if not content.is_dir():
-        return [], [Problem(Where(str(content)), "content folder not found")]
-    articles: list[ArticleFile] = []
-    problems: list[Problem] = []
-    paths = visible(content, "*.md")
-    for path in paths:
-        article, found = _load_article(content, path)
-        problems += found
-        if article is not None:
-            articles.append(article)
-    problems += folder_problems(content, paths, [front_matter_source(article.front) for article in articles])
-    return articles, problems
 
 
 def _name_problems(content: Path, paths: list[Path]) -> list[Problem]:
