@@ -293,18 +293,26 @@ class ArticleWork:
     anchored: AnchoredArticle | None = None
     page: str | None = None
     problems: tuple[Problem, ...] = ()
-    files_made: Mapping[str, bytes] = field(default_factory=dict)  # made with the page by a worker process, by name
+    files_made: tuple[SiteFile, ...] = ()  # its own files, made with its page: see outputs/article_files.py
+    needs: tuple[Path, ...] = ()  # the files besides its own and its sidecar it was read from: received text, pictures
+
+
+@dataclass
+class ZipEntries:
+    """What the offline ZIP keeps between rebuilds: each file's bytes and their checksum, by name."""
+
+    crcs: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class SiteWork:
     """Every article through the stages, and what the site-wide step found across them: what outputs are made of."""
 
-    articles: tuple[AnchoredArticle, ...]  # in the content folder's order
-    pages: Mapping[str, str]  # each article's page by slug
+    articles: tuple[AnchoredArticle, ...]  # in the content folder's order; perhaps cut to what site-wide files read
+    files: tuple[SiteFile, ...]  # each article's own files, made with its page: its page, its Web Annotation file...
     ids: Mapping[str, Where]  # 'SLUG#ID' of every note, by where its annotation stands: for cross-references
     look: Look
-    files_made: Mapping[str, bytes] = field(default_factory=dict)  # made already, with the pages, by name
+    kept_zip: ZipEntries | None = None  # the offline ZIP's checksums, kept between rebuilds (watch)
 
 
 def received_name(slug: str) -> str:

@@ -15,19 +15,21 @@ from pathlib import Path
 import jinja2
 
 from .anchor.place import anchor_article
+from .article_cache import ArticleCache, entries_to_save, open_cache
 from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
-from .load.content import article_paths, folder_problems, front_matter_source, load_article
+from .load.content import article_paths, folder_problems, front_matter_source, load_article, needs_of
 from .load.layouts import THEME, load_layouts, read_compiled_layouts
-from .model import ArticleWork, Look, SiteWork
+from .model import ArticleWork, Look, SiteWork, ZipEntries
 from .outputs import make_outputs
+from .outputs.article_files import files_of, summary_of
 from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
 from .render.page import PageMemo, prepare_look, render_article
-from .write import save_compiled_layouts, write
+from .write import save_compiled_layouts, save_kept_articles, write
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ Stage = Callable[[ArticleWork, Context], ArticleWork]
 
 def _load(work: ArticleWork, context: Context) -> ArticleWork:
     file, problems = load_article(context.content, work.path)
-    return replace(work, file=file, problems=work.problems + tuple(problems))
+    return replace(work, file=file, problems=work.problems + tuple(problems), needs=needs_of(work.path, file))
 
 
 def _validate(work: ArticleWork, context: Context) -> ArticleWork:
@@ -80,6 +82,12 @@ def _render(work: ArticleWork, context: Context) -> ArticleWork:
         return replace(work, problems=(failed.problem,))
 
 
+def _files(work: ArticleWork, context: Context) -> ArticleWork:
+    if work.page is None or work.anchored is None or context.look is None:
+        return work
+    return replace(work, files_made=files_of(work.anchored, work.page, context.look))
+
+
 # Each article goes through these in order, as markdown-it's core goes through its rules. A stage takes what the
 # ones before it made and adds its own part and problems; one whose input is missing passes the article on.
 ARTICLE_STAGES: tuple[tuple[str, Stage], ...] = (
@@ -88,11 +96,11 @@ ARTICLE_STAGES: tuple[tuple[str, Stage], ...] = (
     ("anchor", _anchor),  # each quote to a range of the text a reader sees
     ("audit", _audit),  # the page against the received text, through the corrections
     ("render", _render),  # tokens and anchors to HTML, through the layouts
+    ("files", _files),  # the article's own files: its page, received text, Web Annotation file, e-book
 )
-_RENDER = [name for name, _ in ARTICLE_STAGES].index("render")
 
 
-def run_stages(work: ArticleWork, context: Context, *, start: str = "load", stop: str = "render") -> ArticleWork:
+def run_stages(work: ArticleWork, context: Context, *, start: str = "load", stop: str = "files") -> ArticleWork:
     """Take one article through the stages from `start` to `stop`, both included."""
     names = [name for name, _ in ARTICLE_STAGES]
     for _, stage in ARTICLE_STAGES[names.index(start) : names.index(stop) + 1]:
@@ -118,7 +126,7 @@ class Result:
     compiled_layouts: bytes | None = None  # layouts compiled anew, to keep for the next build
     articles: int = 0
     annotations: int = 0
-    works: tuple[ArticleWork, ...] = field(default=(), repr=False)
+    cache: ArticleCache | None = field(default=None, repr=False)  # the articles kept and made anew, to keep
 
 
 def config_path(given: Path | None, content: Path) -> Path | None:
@@ -131,61 +139,92 @@ def config_path(given: Path | None, content: Path) -> Path | None:
 
 
 def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,
-          base_url: str | None = None) -> Result:
+          base_url: str | None = None, keep: bool = False) -> Result:
     """Run every stage and output but writing; the files are what a build would write.
 
-    `layouts` is the site's own layouts folder, each file of which replaces the theme's; None for the theme alone."""
+    `layouts` is the site's own layouts folder, each file of which replaces the theme's; None for the theme alone.
+    With `keep`, articles kept by an earlier build from the same bytes are read back (article_cache.py)."""
     site, problems = load_config(config, base_url=base_url)
     templates, found = load_layouts(layouts)
     compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
     look, found_compiling = prepare_look(templates, str(layouts or THEME), site, compiled) if not found else (None, [])
     problems += found + found_compiling
-    works, ids, found = checked_articles(content, look if not problems else None)
+    cache = open_cache(layouts, templates, site, THEME) if keep and look is not None else None
+    works, ids, found = checked_articles(content, look if not problems else None, cache)
     problems += found
     if problems or look is None:
-        return Result({}, problems, works=tuple(works))  # no look without a problem to say why
-    works = [work if work.page is not None else run_stages(work, Context(content, look), start="render")
-             for work in works]
+        return Result({}, problems)  # no look without a problem to say why
+    works = [work if work.files_made else run_stages(work, Context(content, look), start="render") for work in works]
     files, problems = outputs_of(works, ids, look)
     return Result(files, problems, compiled.to_keep(), len(works),
-                  sum(len(w.anchored.anchors) for w in works if w.anchored), tuple(works))
+                  sum(len(w.anchored.anchors) for w in works if w.anchored), cache)
 
 
-def checked_articles(content: Path, look: Look | None = None) -> tuple[list[ArticleWork], dict[str, Where],
-                                                                     list[Problem]]:
-    """Take every article of a content folder through the stages before render, then the site-wide step; return
-    the works, the index of note ids, and every problem found.
+def checked_articles(content: Path, look: Look | None = None, cache: ArticleCache | None = None,
+                     ) -> tuple[list[ArticleWork], dict[str, Where], list[Problem]]:
+    """Take every article of a content folder through the stages, then the site-wide step; return the works, the
+    index of note ids, and every problem found.
 
-    Given the look, many articles go through every stage in worker processes, one per core (parallel.py): those
-    without problems come back rendered, without their tokens, for the outputs alone."""
+    Without a look, the stages stop before render. With one, each article without problems comes back with its own
+    files made and cut to its summary (`through_files`); many go through in worker processes, one per core
+    (parallel.py); those a `cache` kept from an earlier build, made from the same bytes, are read back instead."""
     if not content.is_dir():
         return [], {}, [Problem(Where(str(content)), "content folder not found")]
     paths = article_paths(content)
-    count = processes(len(paths)) if look is not None else 1
-    if count > 1 and look is not None:
-        works = through_stages(paths, lambda path: run_stages(ArticleWork(path), Context(content), stop="audit"),
-                               lambda work: run_stages(work, Context(content, look), start="render"), look, count)
-    else:
-        works = [run_stages(ArticleWork(path), Context(content), stop="audit") for path in paths]
+    keys = {path: cache.key_of(path) for path in paths} if cache is not None and look is not None else {}
+    kept = {path: work for path, key in keys.items() if cache and (work := cache.kept(path, key)) is not None}
+    made = _made(content, [path for path in paths if path not in kept], look)
+    if cache is not None:
+        for path, work in made.items():
+            if work.files_made:
+                cache.keep(path, keys[path], work, work.needs)
+    works = [kept[path] if path in kept else made[path] for path in paths]
     ids, found = site_step(content, works)
     return works, ids, [problem for work in works for problem in work.problems] + found
 
 
-def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look) -> tuple[dict[str, bytes], list[Problem]]:
-    """Make the site's files from articles that went through every stage; problems if any stage found some."""
+def _made(content: Path, paths: list[Path], look: Look | None) -> dict[Path, ArticleWork]:
+    if look is None:
+        return {path: run_stages(ArticleWork(path), Context(content), stop="audit") for path in paths}
+    count = processes(len(paths))
+    if count > 1:
+        return dict(zip(paths, through_stages(paths, lambda path: through_files(content, path, look), count),
+                        strict=True))
+    return {path: through_files(content, path, look) for path in paths}
+
+
+def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
+    """Take one article through every stage and cut it to its summary; with a problem, only through the audit."""
+    checked = run_stages(ArticleWork(path), Context(content), stop="audit")
+    if checked.problems:
+        return checked
+    work = run_stages(checked, Context(content, look), start="render")
+    if not work.files_made:
+        # A layout that failed: `check` renders the article again in its turn (a build stops before render when
+        # any article has a problem), so its problem is said when and as it would be without this shortcut.
+        return checked
+    return summary_of(work)
+
+
+def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look, kept_zip: ZipEntries | None = None,
+               ) -> tuple[dict[str, bytes], list[Problem]]:
+    """Make the site's files from articles that went through every stage; problems if any stage found some.
+
+    `kept_zip` keeps the offline ZIP's checksums from one call to the next (watch)."""
     problems = [problem for work in works for problem in work.problems]
     if problems:
         return {}, problems
-    site = SiteWork(tuple(w.anchored for w in works if w.anchored), {w.anchored.article.slug: w.page for w in works
-                                                                     if w.anchored and w.page is not None}, ids, look,
-                    {name: data for w in works for name, data in w.files_made.items()})
+    site = SiteWork(tuple(w.anchored for w in works if w.anchored), tuple(f for w in works for f in w.files_made), ids,
+                    look, kept_zip)
     return make_outputs(site)
 
 
 def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None = None,
-          base_url: str | None = None) -> Result:
-    """Build the site into `out`; leave `out` untouched if anything is wrong."""
-    result = check(content, layouts, config=config, base_url=base_url)
+          base_url: str | None = None, keep: bool = True) -> Result:
+    """Build the site into `out`; leave `out` untouched if anything is wrong.
+
+    With `keep`, each article's work is read back from the cache where its bytes are unchanged, and kept there."""
+    result = check(content, layouts, config=config, base_url=base_url, keep=keep)
     if result.problems:
         return result
     problems = write(result.files, out, inputs=build_inputs(content, layouts, config))
@@ -193,6 +232,8 @@ def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None
         return Result(result.files, problems)
     if result.compiled_layouts:
         save_compiled_layouts(layouts or THEME, result.compiled_layouts)
+    if result.cache is not None:
+        save_kept_articles(entries_to_save(result.cache))
     return result
 
 

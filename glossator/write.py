@@ -182,6 +182,16 @@ def save_compiled_layouts(layouts: Path, data: bytes) -> None:
         pass
 
 
+def save_kept_articles(entries: Mapping[Path, bytes]) -> None:
+    """Keep each article's work for the next build (article_cache.py); what cannot be written costs only time."""
+    for path, data in entries.items():
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # read back as Python objects: the user's alone
+            replace_file(path, data, mode=0o600)
+        except OSError:
+            return
+
+
 def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file atomically: a reader sees the old bytes or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

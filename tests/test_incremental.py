@@ -264,3 +264,34 @@ def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_sit
     assert tree(tmp_path / "site", manifest=True) == last_good
     _apply(tmp_path, "add", "alpha", 1)
     _rebuild_and_compare(tmp_path, builder, last_good)
+
+
+def test_a_save_writes_the_edited_page_first_and_the_site_wide_files_after(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    for name in NAMES:
+        _apply(tmp_path, "add", name, 0)
+    site = tmp_path / "site"
+    builder = Builder(Sources(tmp_path / "content", LAYOUTS, site))
+    assert builder.rebuild().ok
+    archive = (site / "offline.zip").read_bytes()
+    _apply(tmp_path, "note", "beta", 1)
+    first = builder.rebuild_articles([detect_change(PurePosixPath("beta.annotations.yaml"), "content")])
+    assert first.ok and first.pending
+    assert first.written == ("beta.annotations.jsonld", "beta.html")
+    assert "Edit 1 of a note" in (site / "beta.html").read_text("utf-8")
+    assert (site / "offline.zip").read_bytes() == archive  # not yet: the page came first
+    rest = builder.finish()
+    assert "offline.zip" in rest.written and not rest.pending
+    assert builder.finish().written == ()  # nothing left
+    clean = pipeline.check(tmp_path / "content", LAYOUTS)
+    assert tree(site, manifest=True) == with_manifest(clean.files)
+
+
+def test_a_layout_or_settings_change_writes_every_file_at_once(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    for name in NAMES:
+        _apply(tmp_path, "add", name, 0)
+    builder = Builder(Sources(tmp_path / "content", LAYOUTS, tmp_path / "site"))
+    assert not builder.rebuild_articles().pending  # the first build writes the whole site
+    assert not builder.rebuild_articles([Stale("layout")]).pending
+    assert not builder.rebuild_articles([Stale("config")]).pending

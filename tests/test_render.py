@@ -14,6 +14,7 @@ from pathlib import Path
 from glossator.load.layouts import load_layouts
 from glossator.model import Site, SiteWork
 from glossator.outputs import make_outputs
+from glossator.outputs.article_files import files_of
 from glossator.pipeline import checked_articles
 from glossator.render.page import prepare_look, render_article
 
@@ -153,8 +154,8 @@ def test_two_files_of_one_name_are_a_problem_never_one_written_over_the_other(co
     anchored = [work.anchored for work in works if work.anchored is not None]
     look, _ = prepare_look(load_layouts(LAYOUTS)[0], str(LAYOUTS), Site())
     assert look is not None
-    pages = {a.article.slug: render_article(a, look) for a in anchored}
-    files, problems = make_outputs(SiteWork(tuple(anchored), pages, {}, look))
+    own = tuple(file for a in anchored for file in files_of(a, render_article(a, look), look))
+    files, problems = make_outputs(SiteWork(tuple(anchored), own, {}, look))
     assert files == {}
     assert [str(p) for p in problems] == [f"{folder}/404.md:1:1: error: the page of {folder}/404.md and the site's "
                                           "404.html would both be written as '404.html'; rename the article"]

@@ -15,7 +15,7 @@ from ..load.config import load_config
 from ..load.content import article_paths, sidecar_of
 from ..load.files import MAX_FILE_BYTES
 from ..load.layouts import THEME, load_layouts
-from ..model import ArticleWork, LayoutFile, Look, Site
+from ..model import ArticleWork, LayoutFile, Look, Site, ZipEntries
 from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
 from ..problems import Problem, Where
 from ..render.page import PageMemo, prepare_look
@@ -44,11 +44,17 @@ class Outcome:
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     recomputed: tuple[str, ...] = ()  # articles loaded, checked and anchored again
+    pending: bool = False  # the edited articles' files are written; the site-wide files wait for `finish`
 
     @property
     def ok(self) -> bool:
         """Tell whether the site on disk is now up to date."""
         return not self.problems
+
+    def then(self, rest: Outcome) -> Outcome:
+        """Return this outcome followed by `rest`, the site-wide files written after the articles' own."""
+        return Outcome(rest.problems, tuple(sorted({*self.written, *rest.written})), rest.removed,
+                       self.recomputed + rest.recomputed, rest.pending)
 
 
 @dataclass
@@ -85,13 +91,32 @@ class Builder:
         self._written: dict[str, bytes] | None = None  # what `out` holds, once this builder wrote it
         self._site = Site()  # the settings, until they are read
         self._ids: dict[str, Where] = {}
+        self._pending: tuple[list[ArticleWork], Look] | None = None  # the site-wide files `finish` writes
+        self._zip = ZipEntries()
 
     def rebuild(self, changes: Iterable[Stale] | None = None) -> Outcome:
         """Bring the site up to date after `changes` (None: anything may have changed); on a problem keep `out`."""
+        first = self.rebuild_articles(changes)
+        return first.then(self.finish()) if first.pending else first
+
+    def rebuild_articles(self, changes: Iterable[Stale] | None = None) -> Outcome:
+        """As `rebuild`, but where only articles changed, write their own files and leave the site-wide ones (the
+        index, the offline ZIP, the feed) to `finish`: an edited page is on disk before them."""
         with collector_paused():
             return self._rebuild(None if changes is None else tuple(changes))
 
+    def finish(self) -> Outcome:
+        """Write the site-wide files a rebuild of articles left; nothing when none are left."""
+        if self._pending is None:
+            return Outcome([])
+        works, look = self._pending
+        self._pending = None
+        with collector_paused():
+            files, problems = outputs_of(works, self._ids, look, self._zip)
+            return Outcome(problems) if problems else self._write(files)
+
     def _rebuild(self, changes: tuple[Stale, ...] | None) -> Outcome:
+        self._pending = None  # this rebuild makes the site-wide files anew
         kinds = None if changes is None else {change.kind for change in changes}
         problems = self._settings(kinds is None or "config" in kinds)
         problems += self._layouts(kinds is None or "layout" in kinds)
@@ -101,10 +126,35 @@ class Builder:
             return Outcome(problems, recomputed=recomputed)
         look = self._look.look
         assert look is not None  # no problems: the layouts compiled
-        files, problems = outputs_of([self._rendered(work, look) for work in works], self._ids, look)
+        rendered = [self._rendered(work, look) for work in works]
+        if kinds is not None and kinds <= {"article", "source"} and self._written is not None:
+            early = self._write_own_files(rendered, recomputed)
+            if early is not None:
+                self._pending = rendered, look
+                return replace(early, recomputed=recomputed, pending=True)
+        files, problems = outputs_of(rendered, self._ids, look, self._zip)
         if problems:
             return Outcome(problems, recomputed=recomputed)
         return replace(self._write(files), recomputed=recomputed)
+
+    def _write_own_files(self, works: list[ArticleWork], recomputed: tuple[str, ...]) -> Outcome | None:
+        """Write the files of the articles done again, ahead of the site-wide ones; None when that cannot be done
+        safely: a problem to report, or a file of a name the site did not hold (the site-wide step checks names)."""
+        again = [work for work in works if work.path.name in recomputed]
+        files = [file for work in again for file in work.files_made]
+        written = self._written
+        if written is None or any(work.problems or not work.files_made for work in again) \
+                or any(file.name not in written for file in files):
+            return None
+        changed = [file for file in files if written[file.name] != file.data]
+        try:
+            for file in changed:
+                replace_file(self.sources.out / file.name, file.data)
+                written[file.name] = file.data
+        except OSError as error:
+            self._written = None  # `out` is in an unknown state: next time, write the whole site
+            return Outcome([Problem(Where(str(self.sources.out)), f"cannot write the site: {error.strerror or error}")])
+        return Outcome([], tuple(sorted(file.name for file in changed)))
 
     def _settings(self, stale: bool) -> list[Problem]:
         """Read the settings again when their file, the base URL or SOURCE_DATE_EPOCH changed."""
@@ -163,8 +213,7 @@ class Builder:
             return kept
         earlier = kept.work if kept is not None else None
         work = run_stages(ArticleWork(path), Context(self.sources.content, earlier=earlier), stop="audit")
-        needs = _needs(work)
-        fresh = _Kept(key, needs, _key_of(needs), work)
+        fresh = _Kept(key, work.needs, _key_of(work.needs), work)
         if kept is not None:
             fresh.memo = kept.memo  # the notes and blocks rendered before, each kept while it still matches
         return fresh
@@ -207,16 +256,6 @@ def _stale_slugs(changes: tuple[Stale, ...] | None) -> set[str] | None:
     if changes is None:
         return None
     return {change.slug or "" for change in changes if change.kind in ("article", "source")}
-
-
-def _needs(work: ArticleWork) -> tuple[Path, ...]:
-    """The files besides its own and its sidecar that an article's work was made from."""
-    file = work.file
-    if file is None:
-        return ()
-    source = file.front.data.get("source") if isinstance(file.front.data, dict) else None
-    pictures = tuple(Path(p.file) for p in file.pictures.values() if p.file is not None)
-    return ((work.path.parent / source,) if isinstance(source, str) and source else ()) + pictures
 
 
 def _key_of(files: tuple[Path, ...]) -> Fingerprint:

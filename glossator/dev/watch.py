@@ -35,7 +35,8 @@ class Rebuilt:
     changes: tuple[Stale, ...]
     outcome: Outcome
     seen: float  # time.perf_counter() at the first event of the burst
-    done: float  # time.perf_counter() once every file was on disk
+    done: float  # time.perf_counter() once the edited pages were on disk (every file, when a layout changed)
+    finished: float = 0.0  # time.perf_counter() once the site-wide files were on disk too; 0 if left for later
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Watcher:
         self._rebuild((), time.perf_counter())
         while (burst := self._next_burst()) is not None:
             self._rebuild(tuple(dict.fromkeys(seen.change for seen in burst)), burst[0].at)
+        self.builder.finish()  # what the last save left, before the watcher ends
 
     def _next_burst(self) -> list[_Seen] | None:
         """Wait for a change, then for a quiet moment; return the burst, or None when stopped."""
@@ -123,14 +125,23 @@ class Watcher:
             burst.append(item)
 
     def _rebuild(self, changes: tuple[Stale, ...], seen: float) -> None:
+        finished = 0.0
         try:
-            outcome = self.builder.rebuild(changes or None)  # none: the first build, which reads everything
+            outcome = self.builder.rebuild_articles(changes or None)  # none: the first build, which reads everything
+            done = time.perf_counter()
+            # The site-wide files (index, offline ZIP, feed) come after the edited page, and only when no other
+            # save is waiting: that save's rebuild will write them, and its page comes first.
+            if outcome.pending and self._changes.empty():
+                outcome = outcome.then(self.builder.finish())
+                finished = time.perf_counter()
+            elif not outcome.pending:
+                finished = done
         except Exception as error:  # a bug must not end the session: report it and keep watching
             traceback.print_exc(file=sys.stderr)
             outcome = Outcome([Problem(Where("glossator"), f"internal error: {error!r}")])
-        done = time.perf_counter()
+            done = finished = time.perf_counter()
         try:
-            self.on_rebuild(Rebuilt(changes, outcome, seen, done))
+            self.on_rebuild(Rebuilt(changes, outcome, seen, done, finished))
         except Exception:
             traceback.print_exc(file=sys.stderr)
 

@@ -164,6 +164,15 @@ def load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Pr
     return _load_article(content, path)
 
 
+def needs_of(path: Path, file: ArticleFile | None) -> tuple[Path, ...]:
+    """Return the files besides the article and its sidecar that loading it read: its received text, its pictures."""
+    if file is None:
+        return ()
+    source = front_matter_source(file.front)
+    pictures = tuple(Path(p.file) for p in file.pictures.values() if p.file is not None)
+    return ((path.parent / source,) if source else ()) + pictures
+
+
 def folder_problems(content: Path, paths: list[Path], sources: list[str | None]) -> list[Problem]:
     """Check what concerns the folder as a whole: page names, sidecars without an article, content passed over.
 

@@ -9,22 +9,18 @@ import jinja2
 from ..model import SiteFile, SiteWork
 from ..problems import Problem, Where
 from ..render.layouts import LayoutFailed, template_problem
-from .epub import e_books
+from .article_files import every_article_file
 from .offline import offline_copy
-from .pages import article_pages, index_page, not_found_page, received_texts
+from .pages import index_page, not_found_page
 from .publish import atom_feed, sitemap_file
-from .web_annotation import annotation_collections
 
 # What an output is given: the site, and every file the rows above it made, by name.
 Output = Callable[[SiteWork, Mapping[str, SiteFile]], list[SiteFile]]
 
 # In order: a row sees the files of the rows above it (the offline copy holds the pages and texts; the index
-# gives the offline copy's size). A new output is one new row.
+# gives the offline copy's size). A new output is one new row, here for the site, in article_files.py for an article.
 OUTPUTS: tuple[tuple[str, Output], ...] = (
-    ("pages", article_pages),
-    ("received texts", received_texts),
-    ("web annotations", annotation_collections),
-    ("e-books", e_books),
+    ("article files", every_article_file),  # each article's page, received text, Web Annotation file, e-book
     ("offline copy", offline_copy),
     ("index", index_page),
     ("not-found page", not_found_page),

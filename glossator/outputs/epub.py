@@ -11,7 +11,7 @@ import datetime
 import io
 import uuid
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from ..model import Anchor, AnchoredArticle, Article, Site, SiteFile, SiteWork, epub_name
+from ..model import Anchor, AnchoredArticle, Article, Site
 from ..render.marginalia import ENV_KEY, insert_marks
 from ..render.markdown import is_safe_url, new_article_renderer, standalone_note_parser
 from .web_annotation import date_time
@@ -54,21 +54,6 @@ def epub_environment() -> jinja2.Environment:
                              lstrip_blocks=True)
     env.filters["long_date"] = _long_date
     return env
-
-
-def e_books(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
-    """An EPUB 3 e-book of each article beside its page, when the settings ask for them (`epub: true`)."""
-    if not site.look.site.epub:
-        return []
-    books = epub_files(list(site.articles), site.look.site)
-    return [SiteFile(epub_name(a.article.slug), books[epub_name(a.article.slug)], "the e-book", a.article.path)
-            for a in site.articles]
-
-
-def epub_files(articles: list[AnchoredArticle], site: Site) -> dict[str, bytes]:
-    """Return each article's e-book, by file name."""
-    env = epub_environment()
-    return {epub_name(a.article.slug): epub_of(a, site, env) for a in articles}
 
 
 def epub_of(anchored: AnchoredArticle, site: Site, env: jinja2.Environment) -> bytes:

@@ -1,25 +1,12 @@
-"""The site's pages: one per article, the index of them, the not-found page, and the received texts beside them."""
+"""The site's own pages: the index of the articles and the not-found page."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import AnchoredArticle, SiteFile, SiteWork, received_name
+from ..model import AnchoredArticle, SiteFile, SiteWork
 from ..render.page import counts, render_layout
-
-
-def article_pages(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
-    """Each article's page, as the render stage made it."""
-    return [SiteFile(f"{a.article.slug}.html", site.pages[a.article.slug].encode("utf-8"), "the page", a.article.path)
-            for a in site.articles]
-
-
-def received_texts(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
-    """A copy of each received text an article names, for the reader to compare."""
-    return [SiteFile(received_name(a.article.slug), a.article.received.encode("utf-8"), "the copy of the received text",
-                     a.article.path)
-            for a in site.articles if a.article.received is not None and a.article.meta.source]
 
 
 def index_page(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:

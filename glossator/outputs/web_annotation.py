@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, SiteFile, SiteWork, collection_name
+from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, collection_name
 from ..render.markdown import is_safe_url, standalone_note_parser
 from .web_annotation_read import (
     ImportedAnnotation,
@@ -28,7 +28,6 @@ __all__ = [
     "CONTEXT",
     "ImportedAnnotation",
     "Refusal",
-    "annotation_collections",
     "annotations_from_hypothesis",
     "annotations_from_jsonld",
     "collection_file",
@@ -43,17 +42,6 @@ CONTEXT_LENGTH = 32  # characters of prefix and suffix, as Hypothesis takes them
 _QUOTE_MARK = re.compile("['\"]")
 
 NoteToHtml = Callable[[str], str]
-
-
-def annotation_collections(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
-    """Each article's annotations as a W3C Web Annotation collection, beside its page."""
-    ahead = site.files_made  # by the worker processes of a cold build (parallel.py), which had the tokens at hand
-    files = []
-    for a in site.articles:
-        name = collection_name(a.article.slug)
-        data = ahead[name] if name in ahead else collection_file(a, site.look.site)
-        files.append(SiteFile(name, data, "the Web Annotation file", a.article.path))
-    return files
 
 
 def collection_file(anchored: AnchoredArticle, site: Site) -> bytes:

@@ -1,0 +1,163 @@
+"""Articles kept between builds: a build with nothing changed reads them back; any change to what a page is made
+from makes that page again, and the site is always what a build with nothing kept writes."""
+
+from __future__ import annotations
+
+import base64
+import stat
+from pathlib import Path
+
+import pytest
+
+from glossator import article_cache, pipeline
+
+from .conftest import ARTICLE, LAYOUTS, SIDECAR, tree
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+RECEIVED = ("The quick brown fox jumps over the the lazy dog.\n\nA list item with a long passage in it.\n\n"
+            "A blockquote with a passage.\n")
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, empty."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The articles taken through the stages, by file name, as builds run."""
+    names: list[str] = []
+    through = pipeline.through_files
+
+    def counted(content: Path, path: Path, look: object) -> object:
+        names.append(path.name)
+        return through(content, path, look)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "through_files", counted)
+    monkeypatch.setenv("GLOSSATOR_PROCESSES", "1")  # counted in this process
+    return names
+
+
+def _site(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("alpha", "beta", "gamma"):
+        body = ARTICLE.replace("title: A small article\n", f"title: {name}\nsource: {name}.txt\n")
+        if name == "gamma":
+            body += "\n![a dot](dot.png)\n"
+        (content / f"{name}.md").write_text(body, encoding="utf-8")
+        (content / f"{name}.annotations.yaml").write_text(SIDECAR, encoding="utf-8")
+        (content / f"{name}.txt").write_text(RECEIVED, encoding="utf-8")
+    (content / "dot.png").write_bytes(PNG)
+    return content
+
+
+def _build(tmp_path: Path, out: str = "site", layouts: Path = LAYOUTS, keep: bool = True) -> dict[str, bytes]:
+    content = tmp_path / "content"
+    result = pipeline.build(content, layouts, tmp_path / out, config=pipeline.config_path(None, content), keep=keep)
+    assert not result.problems, result.problems
+    return tree(tmp_path / out)
+
+
+def _fresh(tmp_path: Path, layouts: Path = LAYOUTS) -> dict[str, bytes]:
+    """What a build with nothing kept writes."""
+    return _build(tmp_path, "fresh", layouts, keep=False)
+
+
+def test_a_build_with_nothing_changed_reads_every_article_back(tmp_path: Path, cache_home: Path,
+                                                                made: list[str]) -> None:
+    _site(tmp_path)
+    first = _build(tmp_path)
+    assert sorted(made) == ["alpha.md", "beta.md", "gamma.md"]
+    made.clear()
+    assert _build(tmp_path) == first
+    assert made == []
+
+
+@pytest.mark.parametrize(("edit", "again"), [
+    ("beta.annotations.yaml", ["beta.md"]),
+    ("beta.md", ["beta.md"]),
+    ("beta.txt", ["beta.md"]),  # its received text
+    ("dot.png", ["gamma.md"]),  # the picture gamma shows
+])
+def test_editing_one_file_makes_only_the_pages_made_from_it(tmp_path: Path, cache_home: Path, made: list[str],
+                                                            edit: str, again: list[str]) -> None:
+    content = _site(tmp_path)
+    _build(tmp_path)
+    made.clear()
+    path = content / edit
+    if edit.endswith(".png"):
+        path.write_bytes(PNG + b"\0")
+    elif edit.endswith(".yaml"):
+        path.write_text(SIDECAR.replace("A doubled word removed.", "A doubled word, removed."), encoding="utf-8")
+    elif edit.endswith(".md"):
+        path.write_text(path.read_text(encoding="utf-8").replace("Ann Author", "Ann B. Author"), encoding="utf-8")
+    else:
+        path.write_text(RECEIVED + "\n", encoding="utf-8")  # a blank line more: the copy published changes
+    built = _build(tmp_path)
+    assert made == again
+    made.clear()
+    assert built == _fresh(tmp_path)
+
+
+def test_a_changed_layout_or_setting_or_glossator_makes_every_page_again(tmp_path: Path, cache_home: Path,
+                                                                        made: list[str],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _site(tmp_path)
+    _build(tmp_path)
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "style.css").write_text("body { color: black; }\n", encoding="utf-8")
+    made.clear()
+    assert _build(tmp_path, layouts=layouts) != _build(tmp_path)
+    assert sorted(made) == sorted(["alpha.md", "beta.md", "gamma.md"] * 2)
+    made.clear()
+    (tmp_path / "glossator.yaml").write_text("title: Another site\n", encoding="utf-8")
+    _build(tmp_path)
+    assert len(made) == 3
+    made.clear()
+    monkeypatch.setattr(article_cache, "_code_digest", lambda: "another Glossator")
+    built = _build(tmp_path)
+    assert len(made) == 3
+    assert built == _fresh(tmp_path)
+
+
+def test_a_damaged_or_unwritable_cache_costs_only_time(tmp_path: Path, cache_home: Path, made: list[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _site(tmp_path)
+    first = _build(tmp_path)
+    kept = sorted((cache_home / "glossator" / "articles").iterdir())
+    assert len(kept) == 3
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:100])
+    made.clear()
+    assert _build(tmp_path) == first
+    assert len(made) == 3
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert _build(tmp_path) == first
+
+
+def test_kept_articles_are_the_users_alone(tmp_path: Path, cache_home: Path) -> None:
+    _site(tmp_path)
+    _build(tmp_path)
+    folder = cache_home / "glossator" / "articles"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # read back as Python objects: no one else may write them
+    assert {stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()} == {0o600}
+
+
+def test_an_article_with_a_problem_is_never_kept(tmp_path: Path, cache_home: Path, made: list[str]) -> None:
+    content = _site(tmp_path)
+    _build(tmp_path)
+    sidecar = content / "beta.annotations.yaml"
+    sidecar.write_text(SIDECAR.replace("quote: long passage", "quote: no such passage"), encoding="utf-8")
+    made.clear()
+    result = pipeline.build(content, LAYOUTS, tmp_path / "site")
+    assert [p.message for p in result.problems] and "no such passage" in str(result.problems[0])
+    assert pipeline.build(content, LAYOUTS, tmp_path / "site").problems == result.problems  # said again, not kept
+    sidecar.write_text(SIDECAR, encoding="utf-8")
+    assert _build(tmp_path) == _fresh(tmp_path)
