@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossator.load.located_yaml import parse_yaml
-from glossator.render.markdown import article_parser, note_parser, parse_article, render_note
+from glossator.render.markdown import (
+    article_parser,
+    note_parser,
+    parse_article,
+    render_note,
+    render_parsed_note,
+    standalone_note_parser,
+)
 
 from .conftest import REPO
 
@@ -43,6 +50,14 @@ def _content_notes() -> list[str]:
 def test_a_note_renders_as_the_parser_renders_it(text: str) -> None:
     md = note_parser()
     assert render_note(md, text) == md.render(text)
+
+
+@pytest.mark.parametrize("text", TRICKY + _content_notes() + ["[x]: /url\n\nA [ref][x]", "- a\n\n  ```\n  c\n  ```"])
+def test_one_parse_of_a_note_renders_as_each_note_parser_renders_it(text: str) -> None:
+    # The page's note and the Web Annotation file's (and an e-book's) are rendered from one kept parse.
+    for md in (note_parser(), standalone_note_parser(), standalone_note_parser(xhtml=True)):
+        assert render_parsed_note(md, text) == md.render(text)
+        assert render_parsed_note(md, text) == md.render(text)  # rendering leaves the kept parse as it was
 
 
 def test_the_parsers_are_made_once() -> None:

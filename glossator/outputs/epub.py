@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..model import Anchor, AnchoredArticle, Article, Site, SiteFile, SiteWork, epub_name
 from ..render.marginalia import ENV_KEY, insert_marks
-from ..render.markdown import is_safe_url, new_article_renderer, standalone_note_parser
+from ..render.markdown import is_safe_url, new_article_renderer, render_parsed_note, standalone_note_parser
 from .web_annotation import date_time
 
 MEDIA_TYPE = "application/epub+zip"
@@ -165,7 +165,8 @@ def _footnote(anchor: Anchor, env: jinja2.Environment) -> dict[str, Any]:
     from ..render.page import word_change  # here, not above: the page renderer imports this module
 
     annotation = anchor.annotation
-    body = Markup(standalone_note_parser(xhtml=True).render(annotation.note)) if annotation.note else None
+    note = annotation.note
+    body = Markup(render_parsed_note(standalone_note_parser(xhtml=True), note)) if note else None
     change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
     sources = [{"title": s.title, "url": _safe(s.url)} for s in annotation.sources]
     return {"anchor": anchor, "body": body, "change": change, "sources": sources}

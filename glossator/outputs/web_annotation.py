@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, SiteFile, SiteWork, collection_name
-from ..render.markdown import is_safe_url, standalone_note_parser
+from ..render.markdown import is_safe_url, render_parsed_note, standalone_note_parser
 from .web_annotation_read import (
     ImportedAnnotation,
     Refusal,
@@ -81,9 +81,9 @@ def _encoded(data: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def note_html(note: str) -> str:
-    """Render a note on its own, as a client shows it. Kept: `watch` writes every note's file again at each save,
-    and a note the save did not touch renders as it did (2,000 notes take 0.4 s to render)."""
-    return str(standalone_note_parser().render(note))
+    """Render a note on its own, as a client shows it, from the parse its page's note was rendered from. Kept:
+    `watch` writes every note's file again at each save, and a note the save did not touch renders as it did."""
+    return render_parsed_note(standalone_note_parser(), note)
 
 
 def serialise(data: dict[str, Any]) -> bytes:

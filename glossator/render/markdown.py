@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -221,6 +221,29 @@ def render_note(md: MarkdownIt, text: str) -> str:
     env: EnvType = {}  # as MarkdownIt.render passes it: what the parse records, the render rules may read
     html: str = md.renderer.render(_note_tokens(md, text, env), md.options, env)
     return html
+
+
+def render_parsed_note(md: MarkdownIt, text: str) -> str:
+    """Render a note body with `md`'s render rules from the note parser's parse of it, as `md.render` would.
+
+    `md` is the note parser, or a standalone note parser: they parse alike and differ in their render rules alone,
+    so the page's note and the Web Annotation file's take one parse between them."""
+    tokens, env = parsed_note(text)
+    html: str = md.renderer.render(tokens, md.options, dict(env))
+    return html
+
+
+@lru_cache(maxsize=1 << 16)
+def parsed_note(text: str) -> tuple[list[Token], EnvType]:
+    """Return the note parser's tokens for a note body, and the env its parse filled.
+
+    Kept: parsing is most of a note's cost (rendering is a tenth of it), and each note is rendered at least twice,
+    on the page and in the Web Annotation file; `watch` renders again the notes a save did not touch. The tokens
+    are shared and must not be changed: no render rule of the note parsers changes them but the default picture
+    rule, which sets a picture's alt text to the same value each time (and the check stage refuses notes with
+    pictures)."""
+    env: EnvType = {}
+    return _note_tokens(note_parser(), text, env), env
 
 
 def _note_tokens(md: MarkdownIt, text: str, env: EnvType) -> list[Token]:
