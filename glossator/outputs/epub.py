@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +100,8 @@ def _pictures(article: Article) -> dict[str, _Picture]:
 
 
 def _package_metadata(article: Article, site: Site) -> dict[str, Any]:
+    import uuid  # here, not above: uuid imports platform, and most builds make no e-book
+
     meta = article.meta
     # The same article at the same address is the same book: the identifier comes from them, not from chance.
     name = site.url(f"{article.slug}.html") or f"glossator:{article.slug}"

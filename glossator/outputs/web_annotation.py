@@ -13,16 +13,18 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, SiteFile, SiteWork, collection_name
 from ..render.markdown import is_safe_url, render_parsed_note, standalone_note_parser
-from .web_annotation_read import (
-    ImportedAnnotation,
-    Refusal,
-    annotations_from_hypothesis,
-    annotations_from_jsonld,
-)
+
+if TYPE_CHECKING:
+    from .web_annotation_read import (
+        ImportedAnnotation,
+        Refusal,
+        annotations_from_hypothesis,
+        annotations_from_jsonld,
+    )
 
 __all__ = [
     "CONTEXT",
@@ -37,6 +39,19 @@ __all__ = [
     "serialise",
     "shown_text",
 ]
+
+_READER = frozenset({"ImportedAnnotation", "Refusal", "annotations_from_hypothesis", "annotations_from_jsonld"})
+
+
+def __getattr__(name: str) -> Any:
+    """The reader's names, from web_annotation_read when first asked for: a build reads no such file, and the reader
+    (with html.parser) would add to the start of every build."""
+    if name in _READER:
+        from . import web_annotation_read
+
+        return getattr(web_annotation_read, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_LENGTH = 32  # characters of prefix and suffix, as Hypothesis takes them
