@@ -247,17 +247,24 @@ def parsed_note(text: str) -> tuple[list[Token], EnvType]:
 
 
 def _note_tokens(md: MarkdownIt, text: str, env: EnvType) -> list[Token]:
-    if _PLAIN_NOTE.fullmatch(text):
-        return _paragraph(text, [Token("text", "", 0, content=text)])
-    if _ONE_LINE_NOTE.fullmatch(text):  # one paragraph: only its inline syntax needs parsing
-        return _paragraph(text, md.parseInline(text, env)[0].children or [])
-    return md.parse(text, env)
+    # Lines that each make a paragraph of their own, one blank line apart: most notes of more than one paragraph.
+    lines = text.split("\n\n")
+    if not all(_ONE_LINE_NOTE.fullmatch(line) for line in lines):
+        return md.parse(text, env)
+    tokens = []
+    for number, line in enumerate(lines):
+        if _PLAIN_NOTE.fullmatch(line):
+            children = [Token("text", "", 0, content=line)]
+        else:  # only its inline syntax needs parsing; no line of the note can define a link reference
+            children = md.parseInline(line, env)[0].children or []
+        tokens += _paragraph(line, children, 2 * number)
+    return tokens
 
 
-def _paragraph(text: str, children: list[Token]) -> list[Token]:
-    """Return the tokens CommonMark parses a one-line paragraph into, given its inline tokens."""
-    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
-    inline = Token("inline", "", 0, map=[0, 1], level=1, content=text, block=True, children=children)
+def _paragraph(text: str, children: list[Token], line: int = 0) -> list[Token]:
+    """Return the tokens CommonMark parses a one-line paragraph into, given its inline tokens and its line."""
+    opening = Token("paragraph_open", "p", 1, map=[line, line + 1], block=True)
+    inline = Token("inline", "", 0, map=[line, line + 1], level=1, content=text, block=True, children=children)
     return [opening, inline, Token("paragraph_close", "p", -1, block=True)]
 
 
