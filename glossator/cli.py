@@ -9,9 +9,8 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .problems import report
 
@@ -32,9 +31,21 @@ TOOLS = (
 _MODULES = {"import": "importing"}  # a command whose name is a Python keyword, and the module that runs it
 
 
+class _Version(argparse._VersionAction):
+    """`--version`, which reads the installed version only when it is asked for: importlib.metadata and its look
+    through the installed packages would add several milliseconds to every build's start."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        from importlib.metadata import version
+
+        self.version = f"%(prog)s {version('glossator')}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glossator", description="Build annotated articles into a static site.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version('glossator')}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in (("build", "build the site (the default)"),
                             ("check", "validate the content, write nothing"),

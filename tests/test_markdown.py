@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossator.load.located_yaml import parse_yaml
-from glossator.render.markdown import article_parser, note_parser, parse_article, render_note
+from glossator.render.markdown import (
+    _note_tokens,
+    article_parser,
+    note_parser,
+    parse_article,
+    render_note,
+    render_parsed_note,
+    standalone_note_parser,
+)
 
 from .conftest import REPO
 
@@ -29,6 +37,11 @@ TRICKY = [
 ]
 
 
+PARAGRAPHS = ["One.\n\nTwo.", "A *b*.\n\nPlain c.\n\nA [d](https://example.org) e", "A [x][y].\n\nB [y]",
+              "One.\n\n\nTwo.", "One.\n\n- two", "One.\n\nTwo\n===", "One.\n\n", "\n\nOne.", "One. \n\nTwo.",
+              "One.\r\n\r\nTwo.", "One.\n\n    Two.", "Ü.\n\nß", "One.\n\n2. Two"]
+
+
 def _content_notes() -> list[str]:
     notes = []
     for path in sorted(REPO.glob("content/*.annotations.yaml")) + sorted(REPO.glob("tests/fixtures/**/*.yaml")):
@@ -39,10 +52,26 @@ def _content_notes() -> list[str]:
     return notes
 
 
-@pytest.mark.parametrize("text", TRICKY + _content_notes())
+@pytest.mark.parametrize("text", TRICKY + PARAGRAPHS + _content_notes())
 def test_a_note_renders_as_the_parser_renders_it(text: str) -> None:
     md = note_parser()
     assert render_note(md, text) == md.render(text)
+
+
+@pytest.mark.parametrize("text", TRICKY + _content_notes() + ["[x]: /url\n\nA [ref][x]", "- a\n\n  ```\n  c\n  ```"])
+def test_one_parse_of_a_note_renders_as_each_note_parser_renders_it(text: str) -> None:
+    # The page's note and the Web Annotation file's (and an e-book's) are rendered from one kept parse.
+    for md in (note_parser(), standalone_note_parser(), standalone_note_parser(xhtml=True)):
+        assert render_parsed_note(md, text) == md.render(text)
+        assert render_parsed_note(md, text) == md.render(text)  # rendering leaves the kept parse as it was
+
+
+@pytest.mark.parametrize("text", TRICKY + PARAGRAPHS + _content_notes())
+def test_a_note_parses_to_the_parsers_tokens(text: str) -> None:
+    # Where a note skips the block parser, its tokens are still the parser's: other render rules read them.
+    md = note_parser()
+    env: dict[str, object] = {}
+    assert [t.as_dict() for t in _note_tokens(md, text, env)] == [t.as_dict() for t in md.parse(text)]
 
 
 def test_the_parsers_are_made_once() -> None:

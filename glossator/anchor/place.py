@@ -207,7 +207,8 @@ def find_all(text: str, quotes: list[str]) -> dict[str, list[int]]:
 
 def _searched(annotation: Annotation) -> tuple[str, str, str]:
     """Return the annotation's prefix, quote and suffix, folded as the reading text is ('' for no prefix or suffix)."""
-    return fold(annotation.prefix or "").text, fold_quote(annotation.quote), fold(annotation.suffix or "").text
+    prefix, suffix = annotation.prefix, annotation.suffix  # most annotations have neither: nothing to fold
+    return fold(prefix).text if prefix else "", fold_quote(annotation.quote), fold(suffix).text if suffix else ""
 
 
 def _within_text_block(reading: Reading, start: int, length: int) -> bool:
@@ -234,8 +235,11 @@ def _label(spans: list[Span]) -> tuple[Anchor, ...]:
 def _id_from_quote(annotation: Annotation) -> str:
     # A dash of any kind (en, em, figure...) parts words as a hyphen does, so that "4 to 3" with an en dash is
     # "4-3", not "43". Accents drop: "café" is "cafe".
-    parted = "".join(" " if unicodedata.category(char) == "Pd" else char for char in annotation.quote)
-    ascii_text = unicodedata.normalize("NFKD", parted).encode("ascii", "ignore").decode()
+    if annotation.quote.isascii():  # most quotes: '-' is the one dash in ASCII, and NFKD leaves ASCII as it is
+        ascii_text = annotation.quote.replace("-", " ")
+    else:
+        parted = "".join(" " if unicodedata.category(char) == "Pd" else char for char in annotation.quote)
+        ascii_text = unicodedata.normalize("NFKD", parted).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())[:4]
     prefix = "note" if annotation.kind == "note" else "fix"
     return "-".join([prefix, *words])

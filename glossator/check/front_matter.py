@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from typing import TYPE_CHECKING
@@ -73,9 +72,16 @@ def _off_the_calendar(year: int, month: int, day: int) -> str | None:
         return f"there is no month {month}"
     if day == 0:
         return "there is no day 0"
-    if day > calendar.monthrange(year, month)[1]:  # February has 29 days in a leap year
+    if day > _days_in(year, month):  # February has 29 days in a leap year
         return f"{MONTHS[month - 1]} {year} has no {_ordinal(day)} day"
     return None
+
+
+def _days_in(year: int, month: int) -> int:
+    # Not calendar.monthrange: the calendar module imports locale, a tenth of this package's own import time.
+    if month == 12:
+        return 31
+    return (datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)).day
 
 
 def _off_the_clock(hour: str | None, minute: str | None, second: str | None, place: str = "") -> str | None:

@@ -61,6 +61,7 @@ class _Builder:
         self.open_anchors: set[str] = set()
         self.expanded = 0
         self.problems: list[Problem] = []
+        self.plain_tags: dict[str, str] = {}
 
     # Marks are typed Any: libyaml's and PyYAML's are different classes with the same fields.
     def where(self, mark: Any) -> Where:
@@ -128,7 +129,7 @@ class _Builder:
         spot = self.spot(event.start_mark)
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.resolved(event.value, event.implicit)
         if tag in _TEXT_TAGS:
             # Escapes such as "\0", "\e" or "\uFFFE" in double quotes make what the YAML reader refuses raw.
             bad = REFUSED_CHARACTERS.search(event.value)
@@ -137,6 +138,17 @@ class _Builder:
                 self.problems.append(Problem(self.where(event.start_mark), message))
             return event.value, spot, 1
         return self.construct(event, tag), spot, 1
+
+    def resolved(self, value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of an untagged scalar. Kept for plain ones, by their text: a sidecar repeats its few keys
+        thousands of times, and PyYAML's resolver tries its patterns again at each (the safe loader's resolver
+        has no path resolvers, so the text and its style decide the tag)."""
+        if not implicit[0]:
+            return str(self.loader.resolve(yaml.ScalarNode, value, implicit))
+        tag = self.plain_tags.get(value)
+        if tag is None:
+            tag = self.plain_tags[value] = str(self.loader.resolve(yaml.ScalarNode, value, implicit))
+        return tag
 
     def construct(self, event: yaml.ScalarEvent, tag: str) -> Any:
         node = yaml.ScalarNode(tag, event.value, style=event.style)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from markupsafe import Markup
 
 from ..model import Anchor, AnchoredArticle, Article, Site
 from ..render.marginalia import ENV_KEY, insert_marks
-from ..render.markdown import is_safe_url, new_article_renderer, standalone_note_parser
+from ..render.markdown import is_safe_url, new_article_renderer, render_parsed_note, standalone_note_parser
 from .web_annotation import date_time
 
 MEDIA_TYPE = "application/epub+zip"
@@ -86,6 +85,8 @@ def _pictures(article: Article) -> dict[str, _Picture]:
 
 
 def _package_metadata(article: Article, site: Site) -> dict[str, Any]:
+    import uuid  # here, not above: uuid imports platform, and most builds make no e-book
+
     meta = article.meta
     # The same article at the same address is the same book: the identifier comes from them, not from chance.
     name = site.url(f"{article.slug}.html") or f"glossator:{article.slug}"
@@ -150,7 +151,8 @@ def _footnote(anchor: Anchor, env: jinja2.Environment) -> dict[str, Any]:
     from ..render.page import word_change  # here, not above: the page renderer imports this module
 
     annotation = anchor.annotation
-    body = Markup(standalone_note_parser(xhtml=True).render(annotation.note)) if annotation.note else None
+    note = annotation.note
+    body = Markup(render_parsed_note(standalone_note_parser(xhtml=True), note)) if note else None
     change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
     sources = [{"title": s.title, "url": _safe(s.url)} for s in annotation.sources]
     return {"anchor": anchor, "body": body, "change": change, "sources": sources}

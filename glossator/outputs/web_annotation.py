@@ -13,16 +13,18 @@ import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, collection_name
-from ..render.markdown import is_safe_url, standalone_note_parser
-from .web_annotation_read import (
-    ImportedAnnotation,
-    Refusal,
-    annotations_from_hypothesis,
-    annotations_from_jsonld,
-)
+from ..render.markdown import is_safe_url, render_parsed_note, standalone_note_parser
+
+if TYPE_CHECKING:
+    from .web_annotation_read import (
+        ImportedAnnotation,
+        Refusal,
+        annotations_from_hypothesis,
+        annotations_from_jsonld,
+    )
 
 __all__ = [
     "CONTEXT",
@@ -36,6 +38,19 @@ __all__ = [
     "serialise",
     "shown_text",
 ]
+
+_READER = frozenset({"ImportedAnnotation", "Refusal", "annotations_from_hypothesis", "annotations_from_jsonld"})
+
+
+def __getattr__(name: str) -> Any:
+    """The reader's names, from web_annotation_read when first asked for: a build reads no such file, and the reader
+    (with html.parser) would add to the start of every build."""
+    if name in _READER:
+        from . import web_annotation_read
+
+        return getattr(web_annotation_read, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_LENGTH = 32  # characters of prefix and suffix, as Hypothesis takes them
@@ -69,9 +84,9 @@ def _encoded(data: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def note_html(note: str) -> str:
-    """Render a note on its own, as a client shows it. Kept: `watch` writes every note's file again at each save,
-    and a note the save did not touch renders as it did (2,000 notes take 0.4 s to render)."""
-    return str(standalone_note_parser().render(note))
+    """Render a note on its own, as a client shows it, from the parse its page's note was rendered from. Kept:
+    `watch` writes every note's file again at each save, and a note the save did not touch renders as it did."""
+    return render_parsed_note(standalone_note_parser(), note)
 
 
 def serialise(data: dict[str, Any]) -> bytes:

@@ -70,9 +70,17 @@ def insert_marks(tokens: Sequence[Token], reading: Reading, anchors: Sequence[An
     for index in range(len(tokens)) if within is None else within:
         token = tokens[index]
         if index in cuts:
-            token = token.copy(children=_mark_children(token.children or [], cuts[index]))
+            token = _with_children(token, _mark_children(token.children or [], cuts[index]))
         result.append(token)
     return _lift_heading_notes(result)
+
+
+def _with_children(token: Token, children: list[Token]) -> Token:
+    """Return a copy of the token with other children (not Token.copy: dataclasses.replace costs several times as
+    much, once for each annotated block of a long article)."""
+    return Token(token.type, token.tag, token.nesting, attrs=token.attrs, map=token.map, level=token.level,
+                 children=children, content=token.content, markup=token.markup, info=token.info, meta=token.meta,
+                 block=token.block, hidden=token.hidden)
 
 
 def _lift_heading_notes(tokens: list[Token]) -> list[Token]:
@@ -85,7 +93,7 @@ def _lift_heading_notes(tokens: list[Token]) -> list[Token]:
     index = 0
     while index < len(tokens):
         opening = tokens[index]
-        notes = _heading_notes(tokens, index)
+        notes = _heading_notes(tokens, index) if opening.type == "heading_open" else None
         if not notes:
             result.append(opening)
             index += 1
@@ -130,13 +138,22 @@ def _cuts_by_child(reading: Reading, anchors: Sequence[Anchor]) -> dict[int, dic
 
 def _mark_children(children: list[Token], cuts: dict[int, _Cuts]) -> list[Token]:
     marker = _Marker()
+    out = marker.out
     for index, child in enumerate(children):
-        if child.type not in _SPLITTABLE:
-            marker.pass_through(child)
-        elif index in cuts:
+        splittable = child.type in _SPLITTABLE
+        if splittable and index in cuts:
             marker.split(child, cuts[index])
-        else:
-            marker.keep(child)
+        elif marker.active or marker.deferred:
+            if splittable:
+                marker.keep(child)
+            else:
+                marker.pass_through(child)
+        elif splittable:  # most children of a block: outside every passage, no note waiting; as keep() takes it
+            if child.content:
+                out.append(child)
+        else:  # as pass_through() takes it
+            out.append(child)
+            marker.link_depth += _LINK_DEPTH.get(child.type, 0)
     return marker.finish()
 
 
@@ -167,7 +184,8 @@ class _Marker:
     def pass_through(self, child: Token) -> None:
         self.out.append(child)
         self.link_depth += _LINK_DEPTH.get(child.type, 0)
-        self._notes([])
+        if self.deferred:  # most children: no note waits for the end of a link
+            self._notes([])
 
     def _notes(self, ended: list[Anchor]) -> None:
         self.deferred += ended

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -223,18 +223,48 @@ def render_note(md: MarkdownIt, text: str) -> str:
     return html
 
 
+def render_parsed_note(md: MarkdownIt, text: str) -> str:
+    """Render a note body with `md`'s render rules from the note parser's parse of it, as `md.render` would.
+
+    `md` is the note parser, or a standalone note parser: they parse alike and differ in their render rules alone,
+    so the page's note and the Web Annotation file's take one parse between them."""
+    tokens, env = parsed_note(text)
+    html: str = md.renderer.render(tokens, md.options, dict(env))
+    return html
+
+
+@lru_cache(maxsize=1 << 16)
+def parsed_note(text: str) -> tuple[list[Token], EnvType]:
+    """Return the note parser's tokens for a note body, and the env its parse filled.
+
+    Kept: parsing is most of a note's cost (rendering is a tenth of it), and each note is rendered at least twice,
+    on the page and in the Web Annotation file; `watch` renders again the notes a save did not touch. The tokens
+    are shared and must not be changed: no render rule of the note parsers changes them but the default picture
+    rule, which sets a picture's alt text to the same value each time (and the check stage refuses notes with
+    pictures)."""
+    env: EnvType = {}
+    return _note_tokens(note_parser(), text, env), env
+
+
 def _note_tokens(md: MarkdownIt, text: str, env: EnvType) -> list[Token]:
-    if _PLAIN_NOTE.fullmatch(text):
-        return _paragraph(text, [Token("text", "", 0, content=text)])
-    if _ONE_LINE_NOTE.fullmatch(text):  # one paragraph: only its inline syntax needs parsing
-        return _paragraph(text, md.parseInline(text, env)[0].children or [])
-    return md.parse(text, env)
+    # Lines that each make a paragraph of their own, one blank line apart: most notes of more than one paragraph.
+    lines = text.split("\n\n")
+    if not all(_ONE_LINE_NOTE.fullmatch(line) for line in lines):
+        return md.parse(text, env)
+    tokens = []
+    for number, line in enumerate(lines):
+        if _PLAIN_NOTE.fullmatch(line):
+            children = [Token("text", "", 0, content=line)]
+        else:  # only its inline syntax needs parsing; no line of the note can define a link reference
+            children = md.parseInline(line, env)[0].children or []
+        tokens += _paragraph(line, children, 2 * number)
+    return tokens
 
 
-def _paragraph(text: str, children: list[Token]) -> list[Token]:
-    """Return the tokens CommonMark parses a one-line paragraph into, given its inline tokens."""
-    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
-    inline = Token("inline", "", 0, map=[0, 1], level=1, content=text, block=True, children=children)
+def _paragraph(text: str, children: list[Token], line: int = 0) -> list[Token]:
+    """Return the tokens CommonMark parses a one-line paragraph into, given its inline tokens and its line."""
+    opening = Token("paragraph_open", "p", 1, map=[line, line + 1], block=True)
+    inline = Token("inline", "", 0, map=[line, line + 1], level=1, content=text, block=True, children=children)
     return [opening, inline, Token("paragraph_close", "p", -1, block=True)]
 
 

@@ -32,8 +32,7 @@ from .block_cache import BlockCache
 from .compiled_layouts import CompiledLayouts
 from .layouts import LayoutFailed, Layouts, run_layout, template_problem
 from .marginalia import ENV_KEY, NoteRenderer, insert_marks
-from .markdown import article_parser, is_safe_url, note_parser
-from .markdown import render_note as render_note_body
+from .markdown import article_parser, is_safe_url, note_parser, render_parsed_note
 
 
 def make_environment(templates: Mapping[str, LayoutFile]) -> jinja2.Environment:
@@ -120,7 +119,7 @@ def _note_renderer(env: jinja2.Environment, notes: MarkdownIt, page: str,
         if anchor in rendered:  # a note depends on its anchor alone: label, id and annotation
             return rendered[anchor]
         annotation = anchor.annotation
-        body = Markup(render_note_body(notes, annotation.note)) if annotation.note else None
+        body = Markup(render_parsed_note(notes, annotation.note)) if annotation.note else None
         change = word_change(annotation.original, annotation.quote) if annotation.original is not None else None
         sources = [{"title": s.title, "url": s.url if s.url and is_safe_url(s.url) else None}
                    for s in annotation.sources]
