@@ -10,11 +10,9 @@ keep each article's work between rebuilds and stay one process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .model import ArticleWork
@@ -41,6 +39,10 @@ def processes(articles: int) -> int:
 
 def through_stages(paths: list[Path], one: OneArticle, count: int) -> list[ArticleWork]:
     """Take every article through the stages in `count` worker processes; return their works in the paths' order."""
+    # Imported here: a build of a few articles never starts a worker, and these cost it 8 ms of start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _one
     _one = one
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import json
 import os
@@ -154,6 +153,8 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step (Linux renameat2), so a server never finds the site missing."""
+    import ctypes  # here: only a build that replaces a site needs it
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False
