@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,8 @@ class Measure:
     seconds: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
     error: str | None = None
+    before: Callable[[int], None] | None = None  # run before each round's commands, untimed, given the round
+    out: Path | None = None  # build into this folder every round, kept between them; None: a fresh one each round
 
     def value(self) -> float | None:
         """Return the median seconds, or None."""
@@ -50,12 +54,37 @@ class Measure:
         return "missing" if self.commands is None else f"error: {self.error}" if self.error else ""
 
 
-def build_measure(name: str, content: Path, processes: str | None) -> Measure:
-    """Return the measurement of `build.py build` of the site, with this many processes (None: every core)."""
+def build_measure(name: str, content: Path, processes: str | None, root: Path) -> Measure:
+    """Return the measurement of a cold `build.py build` of the site, with this many processes (None: every core):
+    nothing kept from an earlier build but the compiled layouts."""
     command = [engine_python(), str(REPO / "build.py"), "build", "--content", str(content),
                "--layouts", str(LAYOUTS), "--out", "{out}"]
     environment = {"GLOSSATOR_PROCESSES": processes or ""}  # "": every core, whatever the caller set
-    return Measure(name, [command], environment)
+    return Measure(name, [command], environment, before=lambda round_: forget_articles(root))
+
+
+def forget_articles(root: Path) -> None:
+    """Remove the articles the builds kept (glossator/article_cache.py) from the scratch folder's cache."""
+    shutil.rmtree(root / "cache" / "glossator" / "articles", ignore_errors=True)
+
+
+def rebuild_measure(name: str, content: Path, root: Path, edit: bool) -> Measure:
+    """Return the measurement of `build.py build` into the folder the round before built, every core, with the
+    articles it kept: with nothing changed, or after one article's sidecar was edited (a note's text)."""
+    measure = build_measure(name, content, None, root)
+    measure.out = root / f"kept-{name}" / "site"
+    sidecar = sorted(content.glob("*.annotations.yaml"))[len(list(content.glob("*.md"))) // 2]
+    text = sidecar.read_text(encoding="utf-8")
+    note = re.search(r"^    note: (.+)$", text, re.MULTILINE)
+    assert note is not None, f"no note to edit in {sidecar}"
+
+    def edited(round_: int) -> None:
+        said = note.group(1)  # in double quotes, as the corpus writes notes
+        again = f'"Edit {round_}. {said[1:]}' if said.startswith('"') else f"Edit {round_}. {said}"
+        sidecar.write_text(text.replace(note.group(0), f"    note: {again}", 1), encoding="utf-8")
+
+    measure.before = edited if edit else None
+    return measure
 
 
 def pandoc_measure(root: Path, site: GeneratedSite) -> Measure:
@@ -92,7 +121,9 @@ def measure_round(measure: Measure, scratch: Path, *, record: bool) -> None:
     """Run the measurement's commands once, into a fresh output folder; keep the total time and the peak memory."""
     if measure.commands is None or measure.error is not None:
         return
-    out = Path(tempfile.mkdtemp(dir=scratch, prefix="out-")) / "site"
+    if measure.before is not None:
+        measure.before(len(measure.seconds))
+    out = measure.out or Path(tempfile.mkdtemp(dir=scratch, prefix="out-")) / "site"
     total, peak = 0.0, 0
     for command in measure.commands:
         seconds, rss, code, stderr = run_once([part.replace("{out}", str(out)) for part in command], scratch,
@@ -101,7 +132,8 @@ def measure_round(measure: Measure, scratch: Path, *, record: bool) -> None:
             measure.error = f"exit {code}: " + "\n".join(stderr.strip().splitlines()[-12:])
             break
         total, peak = total + seconds, max(peak, rss)
-    shutil.rmtree(out.parent, ignore_errors=True)
+    if measure.out is None:
+        shutil.rmtree(out.parent, ignore_errors=True)
     if record and measure.error is None:
         measure.seconds.append(total)
         measure.rss_kb.append(peak)
@@ -126,6 +158,9 @@ def rows(measures: dict[str, Measure]) -> list[dict[str, object]]:
     one, every = measures["glossator-1-process"], measures["glossator-all-cores"]
     for name, value, target in (
         ("one process / all cores (speed-up)", ratio(one, every), ">= 1.7"),
+        ("no-change rebuild / cold build, all cores", ratio(measures["glossator-no-change"], every), "<= 0.1"),
+        ("no-change rebuild / cold build, one process", ratio(measures["glossator-no-change"], one), "<= 0.1"),
+        ("one article edited / cold build, all cores", ratio(measures["glossator-one-edit"], every), ""),
         ("pandoc / glossator all cores (our speed-up)", ratio(measures["pandoc"], every), ">= 3"),
         ("glossator all cores / hugo", ratio(every, measures["hugo"]), ""),
     ):
@@ -163,8 +198,10 @@ def benchmark(args: argparse.Namespace, root: Path) -> int:
     progress = (lambda text: None) if args.json else (lambda text: print(f"... {text}", file=sys.stderr))
     progress(f"generating {size.articles} articles")
     site = write_site(root / "content", size, args.seed)
-    measures = {m.name: m for m in (build_measure("glossator-1-process", site.content, "1"),
-                                    build_measure("glossator-all-cores", site.content, None),
+    measures = {m.name: m for m in (build_measure("glossator-1-process", site.content, "1", root),
+                                    build_measure("glossator-all-cores", site.content, None, root),
+                                    rebuild_measure("glossator-no-change", site.content, root, edit=False),
+                                    rebuild_measure("glossator-one-edit", site.content, root, edit=True),
                                     pandoc_measure(root, site), hugo_measure(root, site))}
     for round_ in range(args.runs + 1):
         progress(f"round {round_}/{args.runs}" + (" (warm-up, not counted)" if round_ == 0 else ""))

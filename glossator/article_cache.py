@@ -17,7 +17,7 @@ import os
 import pickle
 import stat
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -28,6 +28,7 @@ from .load.content import sidecar_of
 from .load.files import MAX_FILE_BYTES
 from .model import ArticleWork, LayoutFile, Site
 from .render.compiled_layouts import cache_file
+from .write import save_kept_article
 
 _FORMAT = 1
 
@@ -41,13 +42,12 @@ class _Entry:
     work: ArticleWork
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArticleCache:
-    """The articles kept by earlier builds, and those this build made anew, to keep for the next."""
+    """The articles kept by earlier builds, for this one to read back and add to."""
 
     folder: Path | None  # None: nothing is kept (no home folder)
     look: str  # the digest of everything besides its own files that an article's work depends on
-    made: dict[Path, _Entry] = field(default_factory=dict)
 
     def key_of(self, path: Path) -> str:
         """Digest the article's file and its sidecar, as they are before the stages read them, with the look."""
@@ -66,9 +66,13 @@ class ArticleCache:
             return None
         return entry.work
 
-    def keep(self, path: Path, key: str, work: ArticleWork, needs: tuple[Path, ...]) -> None:
-        """Remember a work made anew, to save once the build is written."""
-        self.made[path] = _Entry(key, tuple((str(need), _file_digest(need)) for need in needs), work)
+    def keep(self, path: Path, key: str, work: ArticleWork) -> None:
+        """Keep a work made anew for the next build, at once: it is not held until the build ends. An article is
+        kept whatever becomes of the build; it is read back only for the same bytes."""
+        if self.folder is None:
+            return
+        entry = _Entry(key, tuple((str(need), _file_digest(need)) for need in work.needs), work)
+        save_kept_article(entry_file(self.folder, path), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _read(self, path: Path) -> _Entry | None:
         if self.folder is None:
@@ -96,14 +100,6 @@ def open_cache(layouts: Path | None, templates: dict[str, LayoutFile], site: Sit
 def entry_file(folder: Path, path: Path) -> Path:
     """Return where one article's work is kept: a name from its path, so a changed article replaces its file."""
     return folder / (hashlib.sha256(os.fsencode(path.absolute())).hexdigest()[:24] + ".pickle")
-
-
-def entries_to_save(cache: ArticleCache) -> dict[Path, bytes]:
-    """Return the file of each article made anew, by where it goes."""
-    if cache.folder is None:
-        return {}
-    return {entry_file(cache.folder, path): pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-            for path, entry in cache.made.items()}
 
 
 def _file_digest(path: Path) -> str:

@@ -331,10 +331,37 @@ def epub_name(slug: str) -> str:
 
 
 @dataclass(frozen=True)
+class Staged:
+    """A file's bytes written already into the folder a build fills, as soon as the article that made them was done:
+    a build holds a small record of each page, not the page."""
+
+    path: Path  # where they are, in that folder
+    size: int
+    crc: int  # their CRC-32, which the offline ZIP holds
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The offline ZIP, described: each entry's name, bytes (or where they are staged) and CRC-32, in order. Its
+    bytes are put together as they are written (outputs/offline.py), never held whole when its pages are staged."""
+
+    entries: tuple[tuple[str, bytes | Staged, int], ...]
+    size: int
+
+
+FileData = bytes | Staged | Archive
+
+
+def size_of(data: FileData) -> int:
+    """Return how many bytes a file holds."""
+    return len(data) if isinstance(data, bytes) else data.size
+
+
+@dataclass(frozen=True)
 class SiteFile:
     """One file of the site: its name in the output folder, its bytes, what it is and the content file it comes from."""
 
     name: str
-    data: bytes
+    data: FileData
     what: str
     article: str | None = None

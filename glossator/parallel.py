@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .model import ArticleWork
@@ -37,8 +37,9 @@ def processes(articles: int) -> int:
     return min(count, articles)
 
 
-def through_stages(paths: list[Path], one: OneArticle, count: int) -> list[ArticleWork]:
-    """Take every article through the stages in `count` worker processes; return their works in the paths' order."""
+def through_stages(paths: list[Path], one: OneArticle, count: int) -> Iterator[ArticleWork]:
+    """Take every article through the stages in `count` worker processes; yield their works in the paths' order,
+    each as soon as it and those before it are done."""
     # Imported here: a build of a few articles never starts a worker, and these cost it 8 ms of start-up.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -48,7 +49,7 @@ def through_stages(paths: list[Path], one: OneArticle, count: int) -> list[Artic
     try:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start_worker) as pool:
-            return list(pool.map(_one_article, paths))
+            yield from pool.map(_one_article, paths)
     finally:
         _one = None
 

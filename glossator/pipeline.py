@@ -8,28 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
 from .anchor.place import anchor_article
-from .article_cache import ArticleCache, entries_to_save, open_cache
+from .article_cache import ArticleCache, open_cache
 from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
 from .load.content import article_paths, folder_problems, front_matter_source, load_article, needs_of
 from .load.layouts import THEME, load_layouts, read_compiled_layouts
-from .model import ArticleWork, Look, SiteWork, ZipEntries
-from .outputs import make_outputs
+from .model import ArticleWork, FileData, Look, SiteWork, ZipEntries
+from .outputs import in_memory, make_outputs
 from .outputs.article_files import files_of, summary_of
 from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
 from .render.page import PageMemo, prepare_look, render_article
-from .write import save_compiled_layouts, save_kept_articles, write
+from .write import Staging, open_staging, save_compiled_layouts
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,11 @@ def site_step(content: Path, works: list[ArticleWork]) -> tuple[dict[str, Where]
 class Result:
     """What a build produced, or the problems that stopped it."""
 
-    files: dict[str, bytes]
+    files: Mapping[str, FileData]  # by name; from `check`, their bytes
     problems: list[Problem]
     compiled_layouts: bytes | None = None  # layouts compiled anew, to keep for the next build
     articles: int = 0
     annotations: int = 0
-    cache: ArticleCache | None = field(default=None, repr=False)  # the articles kept and made anew, to keep
 
 
 def config_path(given: Path | None, content: Path) -> Path | None:
@@ -139,58 +138,70 @@ def config_path(given: Path | None, content: Path) -> Path | None:
 
 
 def check(content: Path, layouts: Path | None = None, *, config: Path | None = None,
-          base_url: str | None = None, keep: bool = False) -> Result:
+          base_url: str | None = None, keep: bool = False, staging: Staging | None = None) -> Result:
     """Run every stage and output but writing; the files are what a build would write.
 
     `layouts` is the site's own layouts folder, each file of which replaces the theme's; None for the theme alone.
-    With `keep`, articles kept by an earlier build from the same bytes are read back (article_cache.py)."""
+    With `keep`, articles kept by an earlier build from the same bytes are read back, and those made anew are kept
+    (article_cache.py). With `staging`, each article's files are written there as soon as they are made."""
     site, problems = load_config(config, base_url=base_url)
     templates, found = load_layouts(layouts)
     compiled = CompiledLayouts(read_compiled_layouts(layouts), frozenset(templates))
     look, found_compiling = prepare_look(templates, str(layouts or THEME), site, compiled) if not found else (None, [])
     problems += found + found_compiling
     cache = open_cache(layouts, templates, site, THEME) if keep and look is not None else None
-    works, ids, found = checked_articles(content, look if not problems else None, cache)
+    works, ids, found = checked_articles(content, look if not problems else None, cache, staging)
     problems += found
     if problems or look is None:
         return Result({}, problems)  # no look without a problem to say why
     works = [work if work.files_made else run_stages(work, Context(content, look), start="render") for work in works]
     files, problems = outputs_of(works, ids, look)
-    return Result(files, problems, compiled.to_keep(), len(works),
-                  sum(len(w.anchored.anchors) for w in works if w.anchored), cache)
+    return Result(files if staging is not None else in_memory(files), problems, compiled.to_keep(), len(works),
+                  sum(len(w.anchored.anchors) for w in works if w.anchored))
 
 
 def checked_articles(content: Path, look: Look | None = None, cache: ArticleCache | None = None,
-                     ) -> tuple[list[ArticleWork], dict[str, Where], list[Problem]]:
+                     staging: Staging | None = None) -> tuple[list[ArticleWork], dict[str, Where], list[Problem]]:
     """Take every article of a content folder through the stages, then the site-wide step; return the works, the
     index of note ids, and every problem found.
 
     Without a look, the stages stop before render. With one, each article without problems comes back with its own
     files made and cut to its summary (`through_files`); many go through in worker processes, one per core
-    (parallel.py); those a `cache` kept from an earlier build, made from the same bytes, are read back instead."""
+    (parallel.py); those a `cache` kept from an earlier build, made from the same bytes, are read back instead. With
+    `staging`, each article's files are written as it comes back, and only a record of them is held."""
     if not content.is_dir():
         return [], {}, [Problem(Where(str(content)), "content folder not found")]
     paths = article_paths(content)
     keys = {path: cache.key_of(path) for path in paths} if cache is not None and look is not None else {}
-    kept = {path: work for path, key in keys.items() if cache and (work := cache.kept(path, key)) is not None}
-    made = _made(content, [path for path in paths if path not in kept], look)
-    if cache is not None:
-        for path, work in made.items():
-            if work.files_made:
-                cache.keep(path, keys[path], work, work.needs)
-    works = [kept[path] if path in kept else made[path] for path in paths]
-    ids, found = site_step(content, works)
-    return works, ids, [problem for work in works for problem in work.problems] + found
+
+    def done(path: Path, work: ArticleWork, kept: bool) -> ArticleWork:
+        if cache is not None and work.files_made and not kept:
+            cache.keep(path, keys[path], work)
+        if staging is None or not work.files_made:
+            return work
+        return replace(work, files_made=tuple(staging.stage(file) for file in work.files_made))
+
+    works: dict[Path, ArticleWork] = {}
+    for path, key in keys.items():
+        kept = cache.kept(path, key) if cache is not None else None
+        if kept is not None:
+            works[path] = done(path, kept, True)
+    made = [path for path in paths if path not in works]
+    for path, work in _made(content, made, look):
+        works[path] = done(path, work, False)
+    ordered = [works[path] for path in paths]
+    ids, found = site_step(content, ordered)
+    return ordered, ids, [problem for work in ordered for problem in work.problems] + found
 
 
-def _made(content: Path, paths: list[Path], look: Look | None) -> dict[Path, ArticleWork]:
+def _made(content: Path, paths: list[Path], look: Look | None) -> Iterator[tuple[Path, ArticleWork]]:
+    """Yield each article through the stages, as it is done, in the paths' order."""
     if look is None:
-        return {path: run_stages(ArticleWork(path), Context(content), stop="audit") for path in paths}
+        return ((path, run_stages(ArticleWork(path), Context(content), stop="audit")) for path in paths)
     count = processes(len(paths))
     if count > 1:
-        return dict(zip(paths, through_stages(paths, lambda path: through_files(content, path, look), count),
-                        strict=True))
-    return {path: through_files(content, path, look) for path in paths}
+        return zip(paths, through_stages(paths, lambda path: through_files(content, path, look), count), strict=True)
+    return ((path, through_files(content, path, look)) for path in paths)
 
 
 def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
@@ -207,7 +218,7 @@ def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
 
 
 def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look, kept_zip: ZipEntries | None = None,
-               ) -> tuple[dict[str, bytes], list[Problem]]:
+               ) -> tuple[dict[str, FileData], list[Problem]]:
     """Make the site's files from articles that went through every stage; problems if any stage found some.
 
     `kept_zip` keeps the offline ZIP's checksums from one call to the next (watch)."""
@@ -223,17 +234,22 @@ def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None
           base_url: str | None = None, keep: bool = True) -> Result:
     """Build the site into `out`; leave `out` untouched if anything is wrong.
 
-    With `keep`, each article's work is read back from the cache where its bytes are unchanged, and kept there."""
-    result = check(content, layouts, config=config, base_url=base_url, keep=keep)
-    if result.problems:
-        return result
-    problems = write(result.files, out, inputs=build_inputs(content, layouts, config))
+    Each article's files are written into a new folder beside `out` as soon as they are made, and the folder is
+    swapped in once the site is whole. With `keep`, each article's work is read back from the cache where its bytes
+    are unchanged, and kept there."""
+    staging, refused = open_staging(out, build_inputs(content, layouts, config))
+    try:
+        result = check(content, layouts, config=config, base_url=base_url, keep=keep, staging=staging)
+        if result.problems or staging is None:
+            return result if result.problems else replace(result, problems=refused)
+        problems = staging.commit(result.files)
+    finally:
+        if staging is not None:
+            staging.discard()
     if problems:
-        return Result(result.files, problems)
+        return replace(result, problems=problems)
     if result.compiled_layouts:
         save_compiled_layouts(layouts or THEME, result.compiled_layouts)
-    if result.cache is not None:
-        save_kept_articles(entries_to_save(result.cache))
     return result
 
 

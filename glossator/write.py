@@ -8,10 +8,14 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from .model import Archive, FileData, SiteFile, Staged
+from .outputs.offline import archive_chunks
 from .problems import Problem, Where
 from .render.compiled_layouts import cache_file
 
@@ -25,36 +29,83 @@ _UNLISTED_SITE_FILE = re.compile(r"\w[\w.-]*\.(?:html|source\.txt)|offline\.zip|
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # what file managers leave in any folder
 
 
-def write(files: Mapping[str, bytes], out: Path, *, inputs: Iterable[Path] = ()) -> list[Problem]:
+def write(files: Mapping[str, FileData], out: Path, *, inputs: Iterable[Path] = ()) -> list[Problem]:
     """Replace the folder `out` with exactly `files`, swapping in a complete new folder.
 
     `inputs` are the folders and files the site is built from: `out` may neither be nor hold nor lie inside one."""
+    staging, problems = open_staging(out, inputs)
+    if staging is None:
+        return problems
+    try:
+        return staging.commit(files)
+    finally:
+        staging.discard()
+
+
+class Staging:
+    """A new site being written beside `out`, file by file, and swapped in whole once every file is there."""
+
+    def __init__(self, out: Path, folder: Path) -> None:
+        self.out, self.folder = out, folder
+        self._staged: set[str] = set()
+
+    def stage(self, file: SiteFile) -> SiteFile:
+        """Write one file now; return it as staged, its bytes no longer held. A name it may not take is kept in
+        memory, for `commit` to refuse."""
+        if not isinstance(file.data, bytes) or not _is_plain_name(file.name):
+            return file
+        path = self.folder / file.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(file.data)
+        self._staged.add(file.name)
+        return replace(file, data=Staged(path, len(file.data), zlib.crc32(file.data)))
+
+    def commit(self, files: Mapping[str, FileData]) -> list[Problem]:
+        """Write the files not staged yet and the manifest, then swap the new site in; or say why not."""
+        unsafe = [name for name in files if not _is_plain_name(name)]
+        if unsafe:
+            return [Problem(Where(str(self.out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
+        try:
+            for name, data in sorted(with_manifest(files).items()):
+                if name not in self._staged:
+                    path = self.folder / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    _write_data(path, data)
+            for name in self._staged - set(files):  # staged, then not part of the site after all
+                (self.folder / name).unlink()
+            self.folder.chmod(0o755)
+            with _lock(self.out):
+                _swap(self.folder, self.out)
+        except OSError as error:
+            message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
+            return [Problem(Where(str(self.out)), message)]
+        return []
+
+    def discard(self) -> None:
+        """Remove what is left in the staging folder: the old site after a swap, or the new one after a failure."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None, list[Problem]]:
+    """Start writing a new site for `out`, or say why `out` must not be replaced."""
     out = out.absolute()
     refusal = replace_refusal(out, inputs)
     if refusal:
-        return [Problem(Where(str(out)), refusal)]
-    unsafe = [name for name in files if not _is_plain_name(name)]
-    if unsafe:
-        return [Problem(Where(str(out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
+        return None, [Problem(Where(str(out)), refusal)]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        return Staging(out, Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))), []
     except OSError as error:
-        return [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
-    try:
-        for name, data in sorted(with_manifest(files).items()):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        staging.chmod(0o755)
-        with _lock(out):
-            _swap(staging, out)
-    except OSError as error:
-        message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
-        return [Problem(Where(str(out)), message)]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return []
+        return None, [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
+
+
+def _write_data(path: Path, data: FileData) -> None:
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+        return
+    assert isinstance(data, Archive), "a staged file is in place already"
+    with open(path, "wb") as handle:
+        handle.writelines(archive_chunks(data))
 
 
 def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:
@@ -87,11 +138,16 @@ def _overlap(out: Path, inputs: Iterable[Path]) -> str | None:
     return None
 
 
-def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
+def with_manifest(files: Mapping[str, FileData]) -> dict[str, FileData]:
     """Return the site's files and the manifest that lists them, for the next build to know what it may replace."""
-    names = sorted(name for name in files if name != MANIFEST)
-    listed = json.dumps({"written by": "glossator", "files": names}, indent=1, ensure_ascii=False)
-    return {**files, MANIFEST: (listed + "\n").encode("utf-8")}
+    return {**files, MANIFEST: manifest_of(files)}
+
+
+def manifest_of(names: Iterable[str]) -> bytes:
+    """Return the manifest of a site of these files."""
+    listed = json.dumps({"written by": "glossator", "files": sorted(name for name in names if name != MANIFEST)},
+                        indent=1, ensure_ascii=False)
+    return (listed + "\n").encode("utf-8")
 
 
 def _strangers(out: Path) -> list[str]:
@@ -183,14 +239,13 @@ def save_compiled_layouts(layouts: Path, data: bytes) -> None:
         pass
 
 
-def save_kept_articles(entries: Mapping[Path, bytes]) -> None:
-    """Keep each article's work for the next build (article_cache.py); what cannot be written costs only time."""
-    for path, data in entries.items():
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # read back as Python objects: the user's alone
-            replace_file(path, data, mode=0o600)
-        except OSError:
-            return
+def save_kept_article(path: Path, data: bytes) -> None:
+    """Keep one article's work for the next build (article_cache.py); what cannot be written costs only time."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # read back as Python objects: the user's alone
+        replace_file(path, data, mode=0o600)
+    except OSError:
+        pass
 
 
 def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:

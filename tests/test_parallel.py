@@ -7,7 +7,9 @@ import pytest
 
 from bench.site_corpus import SiteSize, write_site
 from glossator import pipeline
+from glossator.model import ArticleWork, Look, SiteFile, Staged
 from glossator.parallel import PROCESSES, processes
+from glossator.write import Staging, with_manifest
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -17,7 +19,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def _build(content: Path, out: Path, count: str, monkeypatch: pytest.MonkeyPatch) -> pipeline.Result:
     monkeypatch.setenv(PROCESSES, count)
     with pipeline.collector_paused():
-        return pipeline.build(content, None, out)
+        return pipeline.build(content, None, out, keep=False)  # every article made, none read back from the cache
 
 
 def test_a_site_built_in_two_processes_is_byte_identical_to_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -32,6 +34,40 @@ def test_a_site_built_in_two_processes_is_byte_identical_to_one(tmp_path: Path, 
     assert (one.articles, one.annotations) == (two.articles, two.annotations) == (20, 160)
     files = _files(tmp_path / "one")
     assert len(files) > 40 and files == _files(tmp_path / "two")
+    checked = pipeline.check(content)  # nothing written: every file in memory, the offline ZIP too
+    assert with_manifest(checked.files) == files
+
+
+@pytest.mark.parametrize("count", ["1", "2"])
+def test_a_build_writes_each_articles_files_as_soon_as_it_is_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   count: str) -> None:
+    content = write_site(tmp_path / "content", SiteSize(articles=10, words=200, annotations=3), seed=4).content
+    staged: list[str] = []
+    stage = Staging.stage
+
+    def seen(self: Staging, file: SiteFile) -> SiteFile:
+        staged.append(file.name)
+        made = stage(self, file)
+        # Written, and held no more: the page is on disk before the next article comes back.
+        assert isinstance(made.data, Staged) and made.data.path.read_bytes() == file.data
+        return made
+
+    monkeypatch.setattr(Staging, "stage", seen)
+    through = pipeline.through_files
+
+    def made(content: Path, path: Path, look: Look) -> ArticleWork:
+        staged.append(f"made {path.name}")  # in this process only: a worker's list is its own
+        return through(content, path, look)
+
+    monkeypatch.setattr(pipeline, "through_files", made)
+    result = _build(content, tmp_path / "site", count, monkeypatch)
+    assert result.problems == []
+    files = [name for name in staged if not name.startswith("made ")]
+    assert files[:3] == ["article-0001.html", "article-0001.annotations.jsonld", "article-0002.html"]
+    assert len(files) == 20
+    if count == "1":  # each article's files are written before the next article is made
+        assert staged[:4] == ["made article-0001.md", "article-0001.html", "article-0001.annotations.jsonld",
+                              "made article-0002.md"]
 
 
 def test_problems_are_the_same_in_two_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

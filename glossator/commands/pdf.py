@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -33,7 +34,7 @@ def run(options: argparse.Namespace) -> int:
         report(result.problems)
         return EXIT_CONTENT
     page = result.files.get(f"{options.slug}.html")
-    if page is None or options.slug in ("index", "404"):
+    if not isinstance(page, bytes) or options.slug in ("index", "404"):  # check gives every file's bytes
         return _fail(_unknown_slug(options.slug, options.content, result.files), EXIT_USAGE)
     out = _out_path(options.out, options.slug)
     with tempfile.TemporaryDirectory(prefix="glossator-pdf-") as folder:
@@ -59,7 +60,7 @@ def _out_path(given: Path | None, slug: str) -> Path:
     return given / f"{slug}.pdf" if given.is_dir() else given
 
 
-def _unknown_slug(slug: str, content: Path, files: dict[str, bytes]) -> str:
+def _unknown_slug(slug: str, content: Path, files: Mapping[str, object]) -> str:
     articles = sorted(name.removesuffix(".html") for name in files
                       if name.endswith(".html") and name not in ("index.html", "404.html"))
     known = f"the articles are {', '.join(articles)}" if articles else "it holds no article"

@@ -16,10 +16,11 @@ from ..load.content import article_paths, sidecar_of
 from ..load.files import MAX_FILE_BYTES
 from ..load.layouts import THEME, load_layouts
 from ..model import ArticleWork, LayoutFile, Look, Site, ZipEntries
+from ..outputs import in_memory
 from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
 from ..problems import Problem, Where
 from ..render.page import PageMemo, prepare_look
-from ..write import MANIFEST, replace_file, with_manifest, write
+from ..write import MANIFEST, manifest_of, replace_file, write
 from .changes import Stale
 
 Fingerprint = tuple[object, ...]
@@ -113,7 +114,7 @@ class Builder:
         self._pending = None
         with collector_paused():
             files, problems = outputs_of(works, self._ids, look, self._zip)
-            return Outcome(problems) if problems else self._write(files)
+            return Outcome(problems) if problems else self._write(in_memory(files))
 
     def _rebuild(self, changes: tuple[Stale, ...] | None) -> Outcome:
         self._pending = None  # this rebuild makes the site-wide files anew
@@ -135,26 +136,26 @@ class Builder:
         files, problems = outputs_of(rendered, self._ids, look, self._zip)
         if problems:
             return Outcome(problems, recomputed=recomputed)
-        return replace(self._write(files), recomputed=recomputed)
+        return replace(self._write(in_memory(files)), recomputed=recomputed)
 
     def _write_own_files(self, works: list[ArticleWork], recomputed: tuple[str, ...]) -> Outcome | None:
         """Write the files of the articles done again, ahead of the site-wide ones; None when that cannot be done
         safely: a problem to report, or a file of a name the site did not hold (the site-wide step checks names)."""
         again = [work for work in works if work.path.name in recomputed]
-        files = [file for work in again for file in work.files_made]
+        files = [(file.name, file.data) for work in again for file in work.files_made if isinstance(file.data, bytes)]
         written = self._written
         if written is None or any(work.problems or not work.files_made for work in again) \
-                or any(file.name not in written for file in files):
+                or any(name not in written for name, _ in files):
             return None
-        changed = [file for file in files if written[file.name] != file.data]
+        changed = [(name, data) for name, data in files if written[name] != data]
         try:
-            for file in changed:
-                replace_file(self.sources.out / file.name, file.data)
-                written[file.name] = file.data
+            for name, data in changed:
+                replace_file(self.sources.out / name, data)
+                written[name] = data
         except OSError as error:
             self._written = None  # `out` is in an unknown state: next time, write the whole site
             return Outcome([Problem(Where(str(self.sources.out)), f"cannot write the site: {error.strerror or error}")])
-        return Outcome([], tuple(sorted(file.name for file in changed)))
+        return Outcome([], tuple(sorted(name for name, _ in changed)))
 
     def _settings(self, stale: bool) -> list[Problem]:
         """Read the settings again when their file, the base URL or SOURCE_DATE_EPOCH changed."""
@@ -239,7 +240,7 @@ class Builder:
             for name in written:
                 replace_file(out / name, files[name])
             if set(files) != set(self._written):  # the next build may replace what this one wrote, and only that
-                replace_file(out / MANIFEST, with_manifest(files)[MANIFEST])
+                replace_file(out / MANIFEST, manifest_of(files))
             for name in removed:
                 (out / name).unlink(missing_ok=True)
         except OSError as error:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import jinja2
 
-from ..model import SiteFile, SiteWork
+from ..model import Archive, FileData, SiteFile, SiteWork, Staged
 from ..problems import Problem, Where
 from ..render.layouts import LayoutFailed, template_problem
 from .article_files import every_article_file
-from .offline import offline_copy
+from .offline import archive_chunks, offline_copy
 from .pages import index_page, not_found_page
 from .publish import atom_feed, sitemap_file
 
@@ -30,8 +30,10 @@ OUTPUTS: tuple[tuple[str, Output], ...] = (
 
 
 def make_outputs(site: SiteWork, outputs: tuple[tuple[str, Output], ...] = OUTPUTS,
-                 ) -> tuple[dict[str, bytes], list[Problem]]:
-    """Make every output's files, by name; two files of one name are a problem, as is a layout that fails."""
+                 ) -> tuple[dict[str, FileData], list[Problem]]:
+    """Make every output's files, by name; two files of one name are a problem, as is a layout that fails.
+
+    A file's data is its bytes, or where a build staged them, or the offline ZIP described: see `in_memory`."""
     files = _SiteFiles()
     try:
         for _, output in outputs:
@@ -44,6 +46,15 @@ def make_outputs(site: SiteWork, outputs: tuple[tuple[str, Output], ...] = OUTPU
     if files.problems:
         return {}, files.problems
     return {name: file.data for name, file in files.made.items()}, []
+
+
+def in_memory(files: Mapping[str, FileData]) -> dict[str, bytes]:
+    """Return every file's bytes, the offline ZIP's put together, for a site that is not being written."""
+    return {name: data if isinstance(data, bytes) else b"".join(_chunks(data)) for name, data in files.items()}
+
+
+def _chunks(data: Staged | Archive) -> Iterator[bytes]:
+    return archive_chunks(data) if isinstance(data, Archive) else iter([data.path.read_bytes()])
 
 
 class _SiteFiles:

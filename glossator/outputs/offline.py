@@ -2,8 +2,8 @@
 
 The entries are stored, not deflated: compressed bytes depend on the zlib a machine has (zlib-ng differs), and the
 committed site must match a build anywhere; text pages are small. So the archive is its files' bytes with a header
-before each and a directory at the end, and `watch` keeps each file's checksum: a save puts the archive together
-again from the pages it holds, reading again only the pages that changed.
+before each and a directory at the end: a build streams the pages it staged into it, one after another, and `watch`
+keeps each file's checksum, so that a save puts it together again reading only the pages that changed.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from ..model import SiteFile, SiteWork, ZipEntries
+from ..model import Archive, SiteFile, SiteWork, Staged, ZipEntries, size_of
 from .pages import render_index
 
 FOLDER = "offline"  # unzipping makes one folder, not a scatter of files in the reader's Downloads
@@ -36,37 +36,63 @@ def package(files: Mapping[str, bytes], kept: ZipEntries | None = None) -> bytes
 
     `kept` holds the checksums of an earlier call's files, by name: a file given as the same bytes object is not
     read again."""
-    if len(files) >= _LIMIT or sum(map(len, files.values())) >= _ZIP64_BYTES:
+    archive = archive_of(files, kept)
+    return archive if isinstance(archive, bytes) else b"".join(archive_chunks(archive))
+
+
+def archive_of(files: Mapping[str, bytes | Staged], kept: ZipEntries | None = None) -> Archive | bytes:
+    """Describe the ZIP of the files; its bytes, where it needs ZIP64."""
+    if len(files) >= _LIMIT or sum(size_of(data) for data in files.values()) >= _ZIP64_BYTES:
         return _package_zip64(files)
-    parts, directory, offset = [], [], 0
-    crcs = {}
-    for name, data in sorted(files.items()):
-        crc = _crc(name, data, kept)
-        crcs[name] = (data, crc)
-        path = f"{FOLDER}/{name}".encode()
-        flags = 0 if path.isascii() else _UTF8_NAME
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_STORED, _DOS_TIME, _DOS_DATE, crc,
-                            len(data), len(data), len(path), 0)
-        directory.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_STORED,
-                                       _DOS_TIME, _DOS_DATE, crc, len(data), len(data), len(path), 0, 0, 0, 0,
-                                       _FILE_MODE << 16, offset) + path)
-        parts += [local, path, data]
-        offset += len(local) + len(path) + len(data)
+    entries = tuple((name, data, _crc(name, data, kept)) for name, data in sorted(files.items()))
     if kept is not None:
-        kept.crcs = crcs
-    size = sum(map(len, directory))
-    end = _END.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), size, offset, 0)
-    return b"".join([*parts, *directory, end])
+        kept.crcs = {name: (data, crc) for name, data, crc in entries if isinstance(data, bytes)}
+    paths = [len(_path(name)) for name, _, _ in entries]
+    size = sum(_LOCAL.size + _CENTRAL.size + 2 * length for length in paths) + _END.size
+    return Archive(entries, size + sum(size_of(data) for _, data, _ in entries))
 
 
-def _crc(name: str, data: bytes, kept: ZipEntries | None) -> int:
+def archive_chunks(archive: Archive) -> Iterator[bytes]:
+    """Yield the ZIP's bytes in order, each staged file read as it comes."""
+    directory, offset = [], 0
+    for name, data, crc in archive.entries:
+        path, size = _path(name), size_of(data)
+        flags = 0 if path.isascii() else _UTF8_NAME
+        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_STORED, _DOS_TIME, _DOS_DATE, crc, size,
+                            size, len(path), 0)
+        directory.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_STORED,
+                                       _DOS_TIME, _DOS_DATE, crc, size, size, len(path), 0, 0, 0, 0,
+                                       _FILE_MODE << 16, offset) + path)
+        yield local + path
+        yield from _chunks(data)
+        offset += len(local) + len(path) + size
+    yield b"".join(directory)
+    yield _END.pack(b"PK\x05\x06", 0, 0, len(directory), len(directory), sum(map(len, directory)), offset, 0)
+
+
+def _path(name: str) -> bytes:
+    return f"{FOLDER}/{name}".encode()
+
+
+def _chunks(data: bytes | Staged) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+        return
+    with open(data.path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            yield chunk
+
+
+def _crc(name: str, data: bytes | Staged, kept: ZipEntries | None) -> int:
+    if isinstance(data, Staged):
+        return data.crc  # reckoned as it was staged
     earlier = kept.crcs.get(name) if kept is not None else None
     if earlier is not None and earlier[0] is data:
         return earlier[1]
     return zlib.crc32(data)
 
 
-def _package_zip64(files: Mapping[str, bytes]) -> bytes:
+def _package_zip64(files: Mapping[str, bytes | Staged]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in sorted(files.items()):
@@ -74,13 +100,16 @@ def _package_zip64(files: Mapping[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_STORED
             info.create_system = _UNIX
             info.external_attr = _FILE_MODE << 16
-            archive.writestr(info, data)
+            archive.writestr(info, data if isinstance(data, bytes) else data.path.read_bytes())
     return buffer.getvalue()
 
 
 def offline_copy(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
     """The files made so far and an index of their own, in one ZIP to download and read offline."""
     # The offline copy's index links neither the ZIP nor the feed: neither is inside it.
-    files = {name: file.data for name, file in made.items()}
+    files: dict[str, bytes | Staged] = {}
+    for name, file in made.items():
+        assert not isinstance(file.data, Archive), "one ZIP in a site"
+        files[name] = file.data
     files["index.html"] = render_index(site, archive=None).encode("utf-8")
-    return [SiteFile("offline.zip", package(files, site.kept_zip), "the offline ZIP")]
+    return [SiteFile("offline.zip", archive_of(files, site.kept_zip), "the offline ZIP")]

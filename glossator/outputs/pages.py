@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import AnchoredArticle, SiteFile, SiteWork
+from ..model import AnchoredArticle, SiteFile, SiteWork, size_of
 from ..render.page import counts, render_layout
 
 
 def index_page(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:
     """The index of articles, newest first, linking the offline copy when the site has one."""
     archive = made.get("offline.zip")
-    size = _file_size(len(archive.data)) if archive is not None else None
+    size = _file_size(size_of(archive.data)) if archive is not None else None
     return [SiteFile("index.html", render_index(site, archive=size).encode("utf-8"), "the index page")]
 
 
