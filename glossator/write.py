@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from .model import Archive, FileData, SiteFile, Staged
+from .model import Archive, FileData, SiteFile, Staged, size_of
 from .outputs.offline import archive_chunks
 from .problems import Problem, Where
 from .render.compiled_layouts import cache_file
@@ -54,11 +55,9 @@ class Staging:
         memory, for `commit` to refuse."""
         if not isinstance(file.data, bytes) or not _is_plain_name(file.name):
             return file
-        path = self.folder / file.name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(file.data)
+        self._put(file.name, file.data)
         self._staged.add(file.name)
-        return replace(file, data=Staged(path, len(file.data), zlib.crc32(file.data)))
+        return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data)))
 
     def commit(self, files: Mapping[str, FileData]) -> list[Problem]:
         """Write the files not staged yet and the manifest, then swap the new site in; or say why not."""
@@ -68,9 +67,8 @@ class Staging:
         try:
             for name, data in sorted(with_manifest(files).items()):
                 if name not in self._staged:
-                    path = self.folder / name
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    _write_data(path, data)
+                    assert not isinstance(data, Staged), "staged files are in place already"
+                    self._put(name, data)
             for name in self._staged - set(files):  # staged, then not part of the site after all
                 (self.folder / name).unlink()
             self.folder.chmod(0o755)
@@ -80,6 +78,25 @@ class Staging:
             message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
             return [Problem(Where(str(self.out)), message)]
         return []
+
+    def _put(self, name: str, data: bytes | Archive) -> None:
+        """Write a file into the new site, or link the old site's file of that name when it holds these bytes: a
+        rebuild with little changed then writes little (comparing reads the old file, which costs less than writing
+        it again)."""
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = self.out / name
+        if _holds(old, data):
+            try:
+                os.link(old, path)
+                return
+            except OSError:
+                pass  # another file system, or links refused: written, as any other
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+            return
+        with open(path, "wb") as handle:
+            handle.writelines(archive_chunks(data))
 
     def discard(self) -> None:
         """Remove what is left in the staging folder: the old site after a swap, or the new one after a failure."""
@@ -99,13 +116,17 @@ def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None
         return None, [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
 
 
-def _write_data(path: Path, data: FileData) -> None:
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-        return
-    assert isinstance(data, Archive), "a staged file is in place already"
-    with open(path, "wb") as handle:
-        handle.writelines(archive_chunks(data))
+def _holds(path: Path, data: bytes | Archive) -> bool:
+    """Tell whether `path` is a regular file of exactly these bytes."""
+    try:
+        with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size != size_of(data) or os.path.islink(path):
+                return False
+            chunks = [data] if isinstance(data, bytes) else archive_chunks(data)
+            return all(handle.read(len(chunk)) == chunk for chunk in chunks) and not handle.read(1)
+    except OSError:
+        return False
 
 
 def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:
