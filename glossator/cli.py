@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                             ("serve", "watch, and serve the site on a local address, reloading the open page")):
         command = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".")
         _add_paths(command, out=name != "check")
+        if name == "build":
+            command.add_argument("--no-cache", action="store_true",
+                                 help="make every article anew: read no article kept by an earlier build, keep none")
         if name == "serve":
             command.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
             command.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
@@ -190,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "check":
             result = pipeline.check(options.content, options.layouts, config=config, base_url=base_url)
         else:
-            result = pipeline.build(options.content, options.layouts, options.out, config=config, base_url=base_url)
+            result = pipeline.build(options.content, options.layouts, options.out, config=config, base_url=base_url,
+                                    keep=not options.no_cache)
     if result.problems:
         report(result.problems)
         return EXIT_CONTENT

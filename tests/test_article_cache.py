@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from glossator import article_cache, pipeline
 
-from .conftest import ARTICLE, LAYOUTS, SIDECAR, tree
+from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 RECEIVED = ("The quick brown fox jumps over the the lazy dog.\n\nA list item with a long passage in it.\n\n"
@@ -161,3 +162,14 @@ def test_an_article_with_a_problem_is_never_kept(tmp_path: Path, cache_home: Pat
     assert pipeline.build(content, LAYOUTS, tmp_path / "site").problems == result.problems  # said again, not kept
     sidecar.write_text(SIDECAR, encoding="utf-8")
     assert _build(tmp_path) == _fresh(tmp_path)
+
+
+def test_build_no_cache_makes_every_article_anew(tmp_path: Path, cache_home: Path, made: list[str],
+                                                 glossator: Callable[..., Run]) -> None:
+    content = _site(tmp_path)
+    first = _build(tmp_path)
+    made.clear()
+    run = glossator("build", "--no-cache", "--content", content, "--out", tmp_path / "site")
+    assert run.code == 0, run.err
+    assert sorted(made) == ["alpha.md", "beta.md", "gamma.md"]
+    assert tree(tmp_path / "site") == first
