@@ -172,36 +172,31 @@ def checked_articles(content: Path, look: Look | None = None, cache: ArticleCach
     if not content.is_dir():
         return [], {}, [Problem(Where(str(content)), "content folder not found")]
     paths = article_paths(content)
-    keys = {path: cache.key_of(path) for path in paths} if cache is not None and look is not None else {}
+    count = processes(len(paths)) if look is not None else 1
 
-    def done(path: Path, work: ArticleWork, kept: bool) -> ArticleWork:
-        if cache is not None and work.files_made and not kept:
-            cache.keep(path, keys[path], work)
-        if staging is None or not work.files_made:
-            return work
-        return replace(work, files_made=tuple(staging.stage(file) for file in work.files_made))
+    def one(path: Path) -> ArticleWork:
+        # In a worker when there are many: the parent receives a small record of each article, never its page.
+        return _one_article(content, path, look, cache, staging)
 
-    works: dict[Path, ArticleWork] = {}
-    for path, key in keys.items():
-        kept = cache.kept(path, key) if cache is not None else None
-        if kept is not None:
-            works[path] = done(path, kept, True)
-    made = [path for path in paths if path not in works]
-    for path, work in _made(content, made, look):
-        works[path] = done(path, work, False)
-    ordered = [works[path] for path in paths]
-    ids, found = site_step(content, ordered)
-    return ordered, ids, [problem for work in ordered for problem in work.problems] + found
+    works = list(through_stages(paths, one, count) if count > 1 else map(one, paths))
+    ids, found = site_step(content, works)
+    return works, ids, [problem for work in works for problem in work.problems] + found
 
 
-def _made(content: Path, paths: list[Path], look: Look | None) -> Iterator[tuple[Path, ArticleWork]]:
-    """Yield each article through the stages, as it is done, in the paths' order."""
+def _one_article(content: Path, path: Path, look: Look | None, cache: ArticleCache | None,
+                 staging: Staging | None) -> ArticleWork:
+    """Take one article through the stages, or read it back from the cache; keep it there, and stage its files."""
     if look is None:
-        return ((path, run_stages(ArticleWork(path), Context(content), stop="audit")) for path in paths)
-    count = processes(len(paths))
-    if count > 1:
-        return zip(paths, through_stages(paths, lambda path: through_files(content, path, look), count), strict=True)
-    return ((path, through_files(content, path, look)) for path in paths)
+        return run_stages(ArticleWork(path), Context(content), stop="audit")
+    key = cache.key_of(path) if cache is not None else ""
+    work = cache.kept(path, key) if cache is not None else None
+    if work is None:
+        work = through_files(content, path, look)
+        if cache is not None and work.files_made:
+            cache.keep(path, key, work)
+    if staging is None or not work.files_made:
+        return work
+    return replace(work, files_made=tuple(staging.stage(file) for file in work.files_made))
 
 
 def through_files(content: Path, path: Path, look: Look) -> ArticleWork:

@@ -48,15 +48,13 @@ class Staging:
 
     def __init__(self, out: Path, folder: Path) -> None:
         self.out, self.folder = out, folder
-        self._staged: set[str] = set()
 
     def stage(self, file: SiteFile) -> SiteFile:
         """Write one file now; return it as staged, its bytes no longer held. A name it may not take is kept in
-        memory, for `commit` to refuse."""
+        memory, for `commit` to refuse. Worker processes stage the files of their articles: nothing is recorded here."""
         if not isinstance(file.data, bytes) or not _is_plain_name(file.name):
             return file
         self._put(file.name, file.data)
-        self._staged.add(file.name)
         return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data)))
 
     def commit(self, files: Mapping[str, FileData]) -> list[Problem]:
@@ -66,11 +64,8 @@ class Staging:
             return [Problem(Where(str(self.out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
         try:
             for name, data in sorted(with_manifest(files).items()):
-                if name not in self._staged:
-                    assert not isinstance(data, Staged), "staged files are in place already"
+                if not isinstance(data, Staged):  # a staged file is in place already
                     self._put(name, data)
-            for name in self._staged - set(files):  # staged, then not part of the site after all
-                (self.folder / name).unlink()
             self.folder.chmod(0o755)
             with _lock(self.out):
                 _swap(self.folder, self.out)
@@ -86,10 +81,14 @@ class Staging:
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         old = self.out / name
-        if _holds(old, data):
+        same = _holding(old, data)
+        if same is not None:
             try:
                 os.link(old, path)
-                return
+                linked = os.stat(path)
+                if (linked.st_dev, linked.st_ino) == same:
+                    return
+                path.unlink()  # another build swapped its site in between: not the file compared
             except OSError:
                 pass  # another file system, or links refused: written, as any other
         if isinstance(data, bytes):
@@ -116,17 +115,18 @@ def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None
         return None, [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
 
 
-def _holds(path: Path, data: bytes | Archive) -> bool:
-    """Tell whether `path` is a regular file of exactly these bytes."""
+def _holding(path: Path, data: bytes | Archive) -> tuple[int, int] | None:
+    """Return the device and inode of `path` if it is a regular file of exactly these bytes, else None."""
     try:
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode) or status.st_size != size_of(data) or os.path.islink(path):
-                return False
+                return None
             chunks = [data] if isinstance(data, bytes) else archive_chunks(data)
-            return all(handle.read(len(chunk)) == chunk for chunk in chunks) and not handle.read(1)
+            same = all(handle.read(len(chunk)) == chunk for chunk in chunks) and not handle.read(1)
     except OSError:
-        return False
+        return None
+    return (status.st_dev, status.st_ino) if same else None
 
 
 def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:
