@@ -24,10 +24,12 @@ from .load.layouts import THEME, load_layouts, read_compiled_layouts
 from .model import ArticleWork, FileData, Look, SiteWork, ZipEntries
 from .outputs import in_memory, make_outputs
 from .outputs.article_files import files_of, summary_of
+from .outputs.web_annotation import forget_encoded
 from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
+from .render.markdown import forget_parsed_notes
 from .render.page import PageMemo, prepare_look, render_article
 from .write import Staging, open_staging, save_compiled_layouts
 
@@ -209,6 +211,10 @@ def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
         # A layout that failed: `check` renders the article again in its turn (a build stops before render when
         # any article has a problem), so its problem is said when and as it would be without this shortcut.
         return checked
+    # What is kept of each note for `watch` is of no use to the next article of a build: freed now, it neither
+    # piles up nor is walked, article after article, by a worker's garbage collector.
+    forget_parsed_notes()
+    forget_encoded()
     return summary_of(work)
 
 

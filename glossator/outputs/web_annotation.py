@@ -89,6 +89,13 @@ def note_html(note: str) -> str:
     return render_parsed_note(standalone_note_parser(), note)
 
 
+def forget_encoded() -> None:
+    """Drop the kept encodings and standalone renders of notes: a build is done with them once an article's
+    files are made."""
+    _item_json.cache_clear()
+    note_html.cache_clear()
+
+
 def serialise(data: dict[str, Any]) -> bytes:
     """Return JSON-LD as the site writes it: the same bytes for the same data, characters unescaped.
 

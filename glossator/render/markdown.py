@@ -246,6 +246,11 @@ def parsed_note(text: str) -> tuple[list[Token], EnvType]:
     return _note_tokens(note_parser(), text, env), env
 
 
+def forget_parsed_notes() -> None:
+    """Drop the kept parses: a build is done with an article's notes once its files are made."""
+    parsed_note.cache_clear()
+
+
 def _note_tokens(md: MarkdownIt, text: str, env: EnvType) -> list[Token]:
     # Lines that each make a paragraph of their own, one blank line apart: most notes of more than one paragraph.
     lines = text.split("\n\n")
