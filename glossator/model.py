@@ -338,6 +338,7 @@ class Staged:
     path: Path  # where they are, in that folder
     size: int
     crc: int  # their CRC-32, which the offline ZIP holds
+    digest: str  # their SHA-256, by which a later build knows the file it placed holds them
 
 
 @dataclass(frozen=True)
@@ -365,3 +366,4 @@ class SiteFile:
     data: FileData
     what: str
     article: str | None = None
+    digest: str | None = None  # the SHA-256 of its bytes, where it was reckoned already (a kept article's files)

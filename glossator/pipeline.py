@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
 from .render.markdown import forget_parsed_notes
 from .render.page import PageMemo, prepare_look, render_article
-from .write import Staging, open_staging, save_compiled_layouts
+from .write import Staging, open_staging, save_compiled_layouts, save_placed
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,18 @@ def _one_article(content: Path, path: Path, look: Look | None, cache: ArticleCac
     if work is None:
         work = through_files(content, path, look)
         if cache is not None and work.files_made:
+            work = with_digests(work)  # kept with the article: a build with nothing changed reckons none
             cache.keep(path, key, work)
     if staging is None or not work.files_made:
         return work
     return replace(work, files_made=tuple(staging.stage(file) for file in work.files_made))
+
+
+def with_digests(work: ArticleWork) -> ArticleWork:
+    """Return the article with the SHA-256 of each of its own files."""
+    files = tuple(replace(file, digest=hashlib.sha256(file.data).hexdigest()) if isinstance(file.data, bytes)
+                  else file for file in work.files_made)
+    return replace(work, files_made=files)
 
 
 def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
@@ -249,6 +258,8 @@ def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None
             staging.discard()
     if problems:
         return replace(result, problems=problems)
+    assert staging is not None  # committed
+    save_placed(staging.out, staging.placed)
     if result.compiled_layouts:
         save_compiled_layouts(layouts or THEME, result.compiled_layouts)
     return result

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import stat
 import tempfile
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import replace
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from .model import Archive, FileData, SiteFile, Staged, size_of
@@ -46,25 +48,54 @@ def write(files: Mapping[str, FileData], out: Path, *, inputs: Iterable[Path] = 
 class Staging:
     """A new site being written beside `out`, file by file, and swapped in whole once every file is there."""
 
-    def __init__(self, out: Path, folder: Path) -> None:
+    def __init__(self, out: Path, folder: Path, placed: dict[str, Placed] | None = None) -> None:
         self.out, self.folder = out, folder
+        self.placed = placed or {}  # the files the last build placed in `out`, as it left them
 
     def stage(self, file: SiteFile) -> SiteFile:
         """Write one file now; return it as staged, its bytes no longer held. A name it may not take is kept in
         memory, for `commit` to refuse. Worker processes stage the files of their articles: nothing is recorded here."""
         if not isinstance(file.data, bytes) or not _is_plain_name(file.name):
             return file
-        self._put(file.name, file.data)
-        return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data)))
+        digest = file.digest or hashlib.sha256(file.data).hexdigest()
+        if not self._link_placed(file.name, digest):
+            self._put(file.name, file.data)
+        return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data), digest))
+
+    def _link_placed(self, name: str, digest: str) -> bool:
+        """Link the old site's file of this name when the last build placed it with these bytes and it is as that
+        build left it (same file, size and time of change): nothing is read to know it."""
+        placed = self.placed.get(name)
+        if placed is None or placed.digest != digest:
+            return False
+        old, path = self.out / name, self.folder / name
+        try:
+            if _identity(os.stat(old, follow_symlinks=False)) != placed.identity:
+                return False
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(old, path)
+            if _identity(os.stat(path))[:2] == placed.identity[:2]:
+                return True
+            path.unlink()  # another build swapped its site in between
+        except OSError:
+            pass
+        return False
 
     def commit(self, files: Mapping[str, FileData]) -> list[Problem]:
         """Write the files not staged yet and the manifest, then swap the new site in; or say why not."""
         unsafe = [name for name in files if not _is_plain_name(name)]
         if unsafe:
             return [Problem(Where(str(self.out)), f"refusing to write '{unsafe[0]}' outside the site folder")]
+        digests = {}
         try:
             for name, data in sorted(with_manifest(files).items()):
-                if not isinstance(data, Staged):  # a staged file is in place already
+                if isinstance(data, Staged):  # in place already
+                    digests[name] = data.digest
+                elif isinstance(data, Archive):
+                    digests[name] = archive_digest(data)
+                    if not self._link_placed(name, digests[name]):
+                        self._put(name, data)
+                else:
                     self._put(name, data)
             self.folder.chmod(0o755)
             with _lock(self.out):
@@ -72,6 +103,7 @@ class Staging:
         except OSError as error:
             message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
             return [Problem(Where(str(self.out)), message)]
+        self.placed = _placed(self.out, digests)
         return []
 
     def _put(self, name: str, data: bytes | Archive) -> None:
@@ -110,9 +142,75 @@ def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None
         return None, [Problem(Where(str(out)), refusal)]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        return Staging(out, Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))), []
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        return Staging(out, folder, read_placed(out) if out.is_dir() else {}), []
     except OSError as error:
         return None, [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A file a build placed in the site: which file it is, as its folder's file system tells, and its bytes' digest."""
+
+    identity: tuple[int, int, int, int]  # device, inode, size, time of last change in ns
+    digest: str
+
+
+def archive_digest(archive: Archive) -> str:
+    """Digest what decides the offline ZIP's bytes: each entry's name and the digest of its bytes, in order."""
+    digest = hashlib.sha256()
+    for name, data, _ in archive.entries:
+        own = data.digest if isinstance(data, Staged) else hashlib.sha256(data).hexdigest()
+        digest.update(f"{name}\0{own}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _placed(out: Path, digests: Mapping[str, str]) -> dict[str, Placed]:
+    placed = {}
+    for name, digest in digests.items():
+        with suppress(OSError):
+            placed[name] = Placed(_identity(os.stat(out / name, follow_symlinks=False)), digest)
+    return placed
+
+
+# A file's time of change moves in steps (the kernel's clock tick, a few ms): a file changed again within one step of
+# being written keeps its time. Such a file, written just before the record was saved, is not trusted: it is
+# compared again, as git compares a file changed in the second its index was written.
+_TIMESTAMP_STEP_NS = 100_000_000
+
+
+def placed_file(out: Path) -> Path:
+    """Return where what a build placed in `out` is kept for the next build (beside the compiled layouts)."""
+    return cache_file(out).parent / "sites" / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest()[:24] + ".json")
+
+
+def read_placed(out: Path) -> dict[str, Placed]:
+    """Read what the last build placed in `out`; nothing when it was not kept, or cannot be read."""
+    try:
+        kept = json.loads(placed_file(out).read_text("utf-8"))
+        if kept.get("out") != str(out.absolute()):
+            return {}
+        settled = int(kept["saved"]) - _TIMESTAMP_STEP_NS
+        return {name: Placed((int(a), int(b), int(c), int(d)), str(digest))
+                for name, (a, b, c, d, digest) in kept["files"].items() if int(d) < settled}
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save_placed(out: Path, placed: Mapping[str, Placed]) -> None:
+    """Keep what a build placed in `out`; what cannot be written costs the next build only time."""
+    listed = {name: [*record.identity, record.digest] for name, record in sorted(placed.items())}
+    try:
+        path = placed_file(out)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        record = {"out": str(out.absolute()), "saved": time.time_ns(), "files": listed}
+        replace_file(path, json.dumps(record).encode("utf-8"), mode=0o600)
+    except (OSError, RuntimeError):
+        pass
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _holding(path: Path, data: bytes | Archive) -> tuple[int, int] | None:

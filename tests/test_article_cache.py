@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from glossator import article_cache, pipeline
+from glossator import article_cache, pipeline, write
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
 
@@ -173,3 +174,36 @@ def test_build_no_cache_makes_every_article_anew(tmp_path: Path, cache_home: Pat
     assert run.code == 0, run.err
     assert sorted(made) == ["alpha.md", "beta.md", "gamma.md"]
     assert tree(tmp_path / "site") == first
+
+
+def test_a_build_with_nothing_changed_reads_none_of_the_old_site(tmp_path: Path, cache_home: Path, made: list[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _site(tmp_path)
+    first = _build(tmp_path)
+    time.sleep(0.2)  # a file written just before the last build ended is compared again: see write.py
+    assert _build(tmp_path) == first
+    compared: list[str] = []
+    holding = write._holding
+
+    def counted(path: Path, data: object) -> object:
+        compared.append(path.name)
+        return holding(path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "_holding", counted)
+    assert _build(tmp_path) == first
+    # The pages, their files and the offline ZIP are the files the last build placed: linked, not read again.
+    assert sorted(compared) == sorted([".glossator-site.json", "404.html", "index.html"])
+
+
+def test_a_site_file_changed_by_hand_is_written_again(tmp_path: Path, cache_home: Path, made: list[str]) -> None:
+    _site(tmp_path)
+    first = _build(tmp_path)
+    time.sleep(0.2)
+    assert _build(tmp_path) == first  # now every file is known as placed
+    for name in ("beta.html", "offline.zip"):
+        page = tmp_path / "site" / name
+        data = bytearray(page.read_bytes())
+        data[-2:] = b"!!"  # the same size, in place: the same file, changed
+        with open(page, "r+b") as handle:
+            handle.write(bytes(data))
+    assert _build(tmp_path) == first
