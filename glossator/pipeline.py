@@ -175,29 +175,36 @@ def checked_articles(content: Path, look: Look | None = None, cache: ArticleCach
     if not content.is_dir():
         return [], {}, [Problem(Where(str(content)), "content folder not found")]
     paths = article_paths(content)
-    count = processes(len(paths)) if look is not None else 1
+    # Kept articles are read back here, in this process: workers are started only for the articles to make.
+    works = {path: _staged(work, staging) for path in paths
+             if cache is not None and look is not None and (work := cache.kept(path, cache.key_of(path)))}
+    to_make = [path for path in paths if path not in works]
+    count = processes(len(to_make)) if look is not None else 1
 
     def one(path: Path) -> ArticleWork:
         # In a worker when there are many: the parent receives a small record of each article, never its page.
-        return _one_article(content, path, look, cache, staging)
+        return _staged(_made_article(content, path, look, cache), staging)
 
-    works = list(through_stages(paths, one, count) if count > 1 else map(one, paths))
-    ids, found = site_step(content, works)
-    return works, ids, [problem for work in works for problem in work.problems] + found
+    works.update(zip(to_make, through_stages(to_make, one, count) if count > 1 else map(one, to_make), strict=True))
+    ordered = [works[path] for path in paths]
+    ids, found = site_step(content, ordered)
+    return ordered, ids, [problem for work in ordered for problem in work.problems] + found
 
 
-def _one_article(content: Path, path: Path, look: Look | None, cache: ArticleCache | None,
-                 staging: Staging | None) -> ArticleWork:
-    """Take one article through the stages, or read it back from the cache; keep it there, and stage its files."""
+def _made_article(content: Path, path: Path, look: Look | None, cache: ArticleCache | None) -> ArticleWork:
+    """Take one article through the stages, and keep it for the next build."""
     if look is None:
         return run_stages(ArticleWork(path), Context(content), stop="audit")
-    key = cache.key_of(path) if cache is not None else ""
-    work = cache.kept(path, key) if cache is not None else None
-    if work is None:
-        work = through_files(content, path, look)
-        if cache is not None and work.files_made:
-            work = with_digests(work)  # kept with the article: a build with nothing changed reckons none
-            cache.keep(path, key, work)
+    key = cache.key_of(path) if cache is not None else ""  # before the stages read the files
+    work = through_files(content, path, look)
+    if cache is not None and work.files_made:
+        work = with_digests(work)  # kept with the article: a build with nothing changed reckons none
+        cache.keep(path, key, work)
+    return work
+
+
+def _staged(work: ArticleWork, staging: Staging | None) -> ArticleWork:
+    """Write the article's own files into the new site now, keeping only a record of each."""
     if staging is None or not work.files_made:
         return work
     return replace(work, files_made=tuple(staging.stage(file) for file in work.files_made))
