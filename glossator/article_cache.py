@@ -20,12 +20,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import jinja2
 import markdown_it
+import markupsafe
 import yaml
 
 from .load.content import sidecar_of
-from .load.files import MAX_FILE_BYTES
+from .load.files import MAX_FILE_BYTES, parse_text
 from .model import ArticleWork, LayoutFile, Site
 from .render.compiled_layouts import cache_file
 from .write import save_kept_article
@@ -38,7 +40,7 @@ class _Entry:
     """What one article's file in the cache holds."""
 
     key: str  # its own files and the look, as `ArticleCache.key_of` digests them
-    needs: tuple[tuple[str, str], ...]  # each other file it was made from, with the digest of its bytes
+    needs: tuple[tuple[str, str], ...]  # each other file it was made from, with the digest of it as it was read
     work: ArticleWork
 
 
@@ -47,14 +49,13 @@ class ArticleCache:
     """The articles kept by earlier builds, for this one to read back and add to."""
 
     folder: Path | None  # None: nothing is kept (no home folder)
-    look: str  # the digest of everything besides its own files that an article's work depends on
+    look_digest: str  # of everything besides its own files that an article's work depends on
 
     def key_of(self, path: Path) -> str:
-        """Digest the article's file and its sidecar, as they are before the stages read them, with the look."""
-        digest = hashlib.sha256(self.look.encode("utf-8"))
-        for part in (str(path), str(sidecar_of(path))):
-            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(_file_digest(Path(part)).encode("ascii"))
+        """Digest the article's file and its sidecar, as they are now, with the look."""
+        digest = hashlib.sha256(self.look_digest.encode("utf-8"))
+        for part in (path, sidecar_of(path)):
+            digest.update(file_digest(part).encode("utf-8", "surrogateescape") + b"\0")
         return digest.hexdigest()
 
     def kept(self, path: Path, key: str) -> ArticleWork | None:
@@ -62,26 +63,75 @@ class ArticleCache:
         entry = self._read(path)
         if entry is None or entry.key != key:
             return None
-        if any(_file_digest(Path(need)) != digest for need, digest in entry.needs):
+        if any(file_digest(Path(need), digest.split("\0")[-2]) != digest for need, digest in entry.needs):
             return None
         return entry.work
 
-    def keep(self, path: Path, key: str, work: ArticleWork) -> None:
-        """Keep a work made anew for the next build, at once: it is not held until the build ends. An article is
-        kept whatever becomes of the build; it is read back only for the same bytes."""
-        if self.folder is None:
+    def keep(self, path: Path, key: str, work: ArticleWork, needs: tuple[tuple[str, str], ...]) -> None:
+        """Keep a work made anew for the next build, at once: it is not held until the build ends. `key` is the
+        article's as it was before the stages read it, `needs` the other files as the stages read them. An article
+        is kept whatever becomes of the build; it is read back only for the same bytes."""
+        if self.folder is None or key != self.key_of(path):  # changed while it was being made: made again next time
             return
-        entry = _Entry(key, tuple((str(need), _file_digest(need)) for need in work.needs), work)
+        entry = _Entry(key, needs, work)
         save_kept_article(entry_file(self.folder, path), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _read(self, path: Path) -> _Entry | None:
         if self.folder is None:
             return None
+        file = entry_file(self.folder, path)
+        if not (_the_users_alone(self.folder) and _the_users_alone(file)):
+            return None  # read back as Python objects: only what the user alone could have written
         try:
-            entry = pickle.loads(entry_file(self.folder, path).read_bytes())
+            entry = pickle.loads(file.read_bytes())
         except Exception:  # none kept, or damaged, or from another Glossator: made again and kept anew
             return None
         return entry if isinstance(entry, _Entry) else None
+
+
+def _the_users_alone(path: Path) -> bool:
+    try:
+        status = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_digest(path: Path, data: bytes | str) -> str:
+    """Digest a file as the stages read it: its bytes, or its text once decoded (a byte order mark dropped, line ends
+    normalised), with where it leads; `file_digest` gives the same for the file as it is now."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    kind = "text" if isinstance(data, str) else "bytes"
+    return f"{_leads_to(path)}\0{kind}\0{hashlib.sha256(raw).hexdigest()}"
+
+
+def file_digest(path: Path, kind: str | None = None) -> str:
+    """Digest a file as it is now: where it leads, and its bytes (or its text, for a digest `read_digest` made of a
+    text); a missing file, a dangling link or something not a file as such. Never waits on a named pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as error:
+        return f"{_leads_to(path)}\0unreadable {type(error).__name__} {getattr(error, 'errno', '')}"
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            return f"{_leads_to(path)}\0not a file {stat.S_IFMT(mode)}"
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            return f"{_leads_to(path)}\0unreadable {type(error).__name__} {error.errno}"
+    if kind == "text":
+        text, _ = parse_text(data, str(path))
+        return read_digest(path, text) if text is not None else f"{_leads_to(path)}\0not UTF-8"
+    return read_digest(path, data)
+
+
+def _leads_to(path: Path) -> str:
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        target = "?"
+    return f"{path}\0{os.path.islink(path)}\0{target}"
 
 
 def open_cache(layouts: Path | None, templates: dict[str, LayoutFile], site: Site, theme: Path) -> ArticleCache:
@@ -102,24 +152,12 @@ def entry_file(folder: Path, path: Path) -> Path:
     return folder / (hashlib.sha256(os.fsencode(path.absolute())).hexdigest()[:24] + ".pickle")
 
 
-def _file_digest(path: Path) -> str:
-    """Digest a file's kind and bytes; never wait on a named pipe, as the loader does not."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except (OSError, ValueError) as error:
-        return f"unreadable {type(error).__name__} {getattr(error, 'errno', '')}"
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            return f"not a file {stat.S_IFMT(mode)}"
-        try:
-            return hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).hexdigest()
-        except OSError as error:
-            return f"unreadable {type(error).__name__} {error.errno}"
-
-
 def _versions() -> str:
-    return repr((_code_digest(), sys.version, markdown_it.__version__, jinja2.__version__, yaml.__version__))
+    # MarkupSafe and pyahocorasick give no version without importlib.metadata's look through the installed
+    # packages: their files' sizes and times tell an upgrade as well.
+    installed = [os.stat(module.__file__ or "") for module in (markupsafe, ahocorasick)]
+    return repr((_code_digest(), sys.version, markdown_it.__version__, jinja2.__version__, yaml.__version__,
+                 [(status.st_size, status.st_mtime_ns) for status in installed]))
 
 
 @functools.cache

@@ -295,6 +295,7 @@ class ArticleWork:
     problems: tuple[Problem, ...] = ()
     files_made: tuple[SiteFile, ...] = ()  # its own files, made with its page: see outputs/article_files.py
     needs: tuple[Path, ...] = ()  # the files besides its own and its sidecar it was read from: received text, pictures
+    needs_read: tuple[tuple[str, str], ...] = ()  # those files as the stages read them, each with its digest
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from .anchor.place import anchor_article
-from .article_cache import ArticleCache, open_cache
+from .article_cache import ArticleCache, open_cache, read_digest
 from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
@@ -199,7 +199,7 @@ def _made_article(content: Path, path: Path, look: Look | None, cache: ArticleCa
     work = through_files(content, path, look)
     if cache is not None and work.files_made:
         work = with_digests(work)  # kept with the article: a build with nothing changed reckons none
-        cache.keep(path, key, work)
+        cache.keep(path, key, replace(work, needs_read=()), work.needs_read)
     return work
 
 
@@ -231,7 +231,20 @@ def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
     # piles up nor is walked, article after article, by a worker's garbage collector.
     forget_parsed_notes()
     forget_encoded()
-    return summary_of(work)
+    return replace(summary_of(work), needs_read=needs_as_read(work))
+
+
+def needs_as_read(work: ArticleWork) -> tuple[tuple[str, str], ...]:
+    """Digest the received text and pictures an article was made from, as the load stage read them: a file changed
+    since then is not taken for what the page was made from."""
+    file = work.file
+    if file is None:
+        return ()
+    source = front_matter_source(file.front)
+    read: list[tuple[Path, bytes | str]] = [(work.path.parent / source, file.received)] \
+        if source and file.received is not None else []
+    read += [(Path(p.file), p.data) for p in file.pictures.values() if p.file is not None]
+    return tuple((str(path), read_digest(path, data)) for path, data in read)
 
 
 def outputs_of(works: list[ArticleWork], ids: dict[str, Where], look: Look, kept_zip: ZipEntries | None = None,
@@ -254,7 +267,7 @@ def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None
     Each article's files are written into a new folder beside `out` as soon as they are made, and the folder is
     swapped in once the site is whole. With `keep`, each article's work is read back from the cache where its bytes
     are unchanged, and kept there."""
-    staging, refused = open_staging(out, build_inputs(content, layouts, config))
+    staging, refused = open_staging(out, build_inputs(content, layouts, config), trust_placed=keep)
     try:
         result = check(content, layouts, config=config, base_url=base_url, keep=keep, staging=staging)
         if result.problems or staging is None:
@@ -265,8 +278,8 @@ def build(content: Path, layouts: Path | None, out: Path, *, config: Path | None
             staging.discard()
     if problems:
         return replace(result, problems=problems)
-    assert staging is not None  # committed
-    save_placed(staging.out, staging.placed)
+    if staging is not None and staging.record is not None and keep:
+        save_placed(staging.out, staging.record)
     if result.compiled_layouts:
         save_compiled_layouts(layouts or THEME, result.compiled_layouts)
     return result

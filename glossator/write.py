@@ -51,6 +51,7 @@ class Staging:
     def __init__(self, out: Path, folder: Path, placed: dict[str, Placed] | None = None) -> None:
         self.out, self.folder = out, folder
         self.placed = placed or {}  # the files the last build placed in `out`, as it left them
+        self.record: PlacedSite | None = None  # what this build placed, once it is swapped in
 
     def stage(self, file: SiteFile) -> SiteFile:
         """Write one file now; return it as staged, its bytes no longer held. A name it may not take is kept in
@@ -58,8 +59,11 @@ class Staging:
         if not isinstance(file.data, bytes) or not _is_plain_name(file.name):
             return file
         digest = file.digest or hashlib.sha256(file.data).hexdigest()
-        if not self._link_placed(file.name, digest):
-            self._put(file.name, file.data)
+        try:
+            if not self._link_placed(file.name, digest):
+                self._put(file.name, file.data)
+        except OSError:
+            return file  # kept in memory: `commit` meets the same error, and says it as a problem
         return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data), digest))
 
     def _link_placed(self, name: str, digest: str) -> bool:
@@ -98,12 +102,15 @@ class Staging:
                 else:
                     self._put(name, data)
             self.folder.chmod(0o755)
+            # Taken in the new folder before it is swapped in (a rename keeps every file, and the folder, as it is):
+            # after the swap another build may already have swapped its own site in.
+            record = _placed_site(self.folder, digests)
             with _lock(self.out):
                 _swap(self.folder, self.out)
         except OSError as error:
             message = f"cannot write the site: {error.strerror or error}; the previous site is unchanged"
             return [Problem(Where(str(self.out)), message)]
-        self.placed = _placed(self.out, digests)
+        self.record = record
         return []
 
     def _put(self, name: str, data: bytes | Archive) -> None:
@@ -134,8 +141,10 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None, list[Problem]]:
-    """Start writing a new site for `out`, or say why `out` must not be replaced."""
+def open_staging(out: Path, inputs: Iterable[Path] = (), *, trust_placed: bool = False,
+                 ) -> tuple[Staging | None, list[Problem]]:
+    """Start writing a new site for `out`, or say why `out` must not be replaced; with `trust_placed`, a file the
+    last build placed and left as it was is linked without being read (`read_placed`)."""
     out = out.absolute()
     refusal = replace_refusal(out, inputs)
     if refusal:
@@ -143,7 +152,7 @@ def open_staging(out: Path, inputs: Iterable[Path] = ()) -> tuple[Staging | None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        return Staging(out, folder, read_placed(out) if out.is_dir() else {}), []
+        return Staging(out, folder, read_placed(out) if trust_placed and out.is_dir() else {}), []
     except OSError as error:
         return None, [Problem(Where(str(out)), f"cannot write the site: {error.strerror or error}")]
 
@@ -165,18 +174,29 @@ def archive_digest(archive: Archive) -> str:
     return digest.hexdigest()
 
 
-def _placed(out: Path, digests: Mapping[str, str]) -> dict[str, Placed]:
+@dataclass(frozen=True)
+class PlacedSite:
+    """What a build placed: its site folder (device and inode), when it looked, and each file it placed."""
+
+    folder: tuple[int, int]
+    looked: int  # time.time_ns() before the files were looked at
+    files: Mapping[str, Placed]
+
+
+def _placed_site(folder: Path, digests: Mapping[str, str]) -> PlacedSite:
+    looked = time.time_ns()
     placed = {}
     for name, digest in digests.items():
         with suppress(OSError):
-            placed[name] = Placed(_identity(os.stat(out / name, follow_symlinks=False)), digest)
-    return placed
+            placed[name] = Placed(_identity(os.stat(folder / name, follow_symlinks=False)), digest)
+    status = os.stat(folder)
+    return PlacedSite((status.st_dev, status.st_ino), looked, placed)
 
 
-# A file's time of change moves in steps (the kernel's clock tick, a few ms): a file changed again within one step of
-# being written keeps its time. Such a file, written just before the record was saved, is not trusted: it is
-# compared again, as git compares a file changed in the second its index was written.
-_TIMESTAMP_STEP_NS = 100_000_000
+# A file's time of change moves in steps (the kernel's clock tick; a second or two on some file systems): a file
+# changed again within one step of being written keeps its time. Such a file, written shortly before its build looked
+# at it, is not trusted: it is compared again, as git compares a file changed in the second its index was written.
+_TIMESTAMP_STEP_NS = 2_000_000_000
 
 
 def placed_file(out: Path) -> Path:
@@ -185,26 +205,28 @@ def placed_file(out: Path) -> Path:
 
 
 def read_placed(out: Path) -> dict[str, Placed]:
-    """Read what the last build placed in `out`; nothing when it was not kept, or cannot be read."""
+    """Read what the last build placed in `out`: nothing when it was not kept, cannot be read, or `out` is no
+    longer the folder that build swapped in (another build's came after it)."""
     try:
         kept = json.loads(placed_file(out).read_text("utf-8"))
-        if kept.get("out") != str(out.absolute()):
+        status = os.stat(out)
+        if kept.get("out") != str(out.absolute()) or kept.get("folder") != [status.st_dev, status.st_ino]:
             return {}
-        settled = int(kept["saved"]) - _TIMESTAMP_STEP_NS
+        settled = int(kept["looked"]) - _TIMESTAMP_STEP_NS
         return {name: Placed((int(a), int(b), int(c), int(d)), str(digest))
                 for name, (a, b, c, d, digest) in kept["files"].items() if int(d) < settled}
     except (OSError, RuntimeError, ValueError, TypeError, KeyError, AttributeError):
         return {}
 
 
-def save_placed(out: Path, placed: Mapping[str, Placed]) -> None:
+def save_placed(out: Path, record: PlacedSite) -> None:
     """Keep what a build placed in `out`; what cannot be written costs the next build only time."""
-    listed = {name: [*record.identity, record.digest] for name, record in sorted(placed.items())}
+    listed = {name: [*placed.identity, placed.digest] for name, placed in sorted(record.files.items())}
     try:
         path = placed_file(out)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        record = {"out": str(out.absolute()), "saved": time.time_ns(), "files": listed}
-        replace_file(path, json.dumps(record).encode("utf-8"), mode=0o600)
+        kept = {"out": str(out.absolute()), "folder": list(record.folder), "looked": record.looked, "files": listed}
+        replace_file(path, json.dumps(kept).encode("utf-8"), mode=0o600)
     except (OSError, RuntimeError):
         pass
 
@@ -371,7 +393,12 @@ def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file atomically: a reader sees the old bytes or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(temp, mode)
-    os.replace(temp, path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from glossator import article_cache, pipeline, write
+from glossator.model import ArticleWork, Look
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
 
@@ -179,8 +180,9 @@ def test_build_no_cache_makes_every_article_anew(tmp_path: Path, cache_home: Pat
 def test_a_build_with_nothing_changed_reads_none_of_the_old_site(tmp_path: Path, cache_home: Path, made: list[str],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     _site(tmp_path)
+    monkeypatch.setattr(write, "_TIMESTAMP_STEP_NS", 100_000_000)  # this file system's steps are fine: see write.py
     first = _build(tmp_path)
-    time.sleep(0.2)  # a file written just before the last build ended is compared again: see write.py
+    time.sleep(0.2)  # a file written shortly before its build looked at it is compared again
     assert _build(tmp_path) == first
     compared: list[str] = []
     holding = write._holding
@@ -195,8 +197,10 @@ def test_a_build_with_nothing_changed_reads_none_of_the_old_site(tmp_path: Path,
     assert sorted(compared) == sorted([".glossator-site.json", "404.html", "index.html"])
 
 
-def test_a_site_file_changed_by_hand_is_written_again(tmp_path: Path, cache_home: Path, made: list[str]) -> None:
+def test_a_site_file_changed_by_hand_is_written_again(tmp_path: Path, cache_home: Path, made: list[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     _site(tmp_path)
+    monkeypatch.setattr(write, "_TIMESTAMP_STEP_NS", 100_000_000)
     first = _build(tmp_path)
     time.sleep(0.2)
     assert _build(tmp_path) == first  # now every file is known as placed
@@ -207,3 +211,88 @@ def test_a_site_file_changed_by_hand_is_written_again(tmp_path: Path, cache_home
         with open(page, "r+b") as handle:
             handle.write(bytes(data))
     assert _build(tmp_path) == first
+
+
+def test_a_build_that_swaps_its_site_in_after_another_leaves_no_record_to_trust(
+        tmp_path: Path, cache_home: Path, made: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _site(tmp_path)
+    monkeypatch.setattr(write, "_TIMESTAMP_STEP_NS", 0)
+    article = content / "alpha.md"
+    text = article.read_text(encoding="utf-8")
+    save = pipeline.save_placed
+
+    def another_build_first(out: Path, record: write.PlacedSite) -> None:
+        # This build has swapped its site in; another, of an edited article, swaps its own in before this one
+        # keeps its record of what it placed. Then the edit is undone.
+        monkeypatch.setattr(pipeline, "save_placed", save)
+        article.write_text(text.replace("Ann Author", "EDITED"), encoding="utf-8")
+        _build(tmp_path)
+        article.write_text(text, encoding="utf-8")
+        save(out, record)
+
+    monkeypatch.setattr(pipeline, "save_placed", another_build_first)
+    _build(tmp_path)
+    assert "EDITED" in (tmp_path / "site" / "alpha.html").read_text("utf-8")  # the other build's site is in place
+    assert _build(tmp_path) == _fresh(tmp_path)  # the record of the first build is not that folder's: compared
+    assert _build(tmp_path) == _fresh(tmp_path)
+
+
+def test_a_file_that_cannot_be_written_is_a_problem_and_the_old_site_stays(tmp_path: Path, cache_home: Path,
+                                                                            glossator: Callable[..., Run]) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "short.md").write_text(ARTICLE, encoding="utf-8")
+    assert glossator("build", "--content", content, "--out", tmp_path / "site").code == 0
+    before = tree(tmp_path / "site")
+    slug = "a" * 240  # its page's name fits; its Web Annotation file's, 260 characters, does not
+    (content / f"{slug}.md").write_text(ARTICLE, encoding="utf-8")
+    run = glossator("build", "--content", content, "--out", tmp_path / "site")
+    assert run.code == 1
+    assert run.errors == [f"{tmp_path / 'site'}:1:1: error: cannot write the site: File name too long; the previous "
+                          "site is unchanged"]
+    assert tree(tmp_path / "site") == before
+
+
+def test_a_file_changed_while_its_article_is_made_is_read_again_next_time(tmp_path: Path, cache_home: Path,
+                                                                           made: list[str],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _site(tmp_path)
+    through = pipeline.through_files
+
+    def edited_meanwhile(folder: Path, path: Path, look: Look) -> ArticleWork:
+        work = through(folder, path, look)
+        if path.name == "beta.md":  # read, then changed before the build ends
+            (content / "beta.txt").write_text(RECEIVED + "\n", encoding="utf-8")
+            (content / "beta.annotations.yaml").write_text(SIDECAR.replace("A doubled word removed.", "Edited."),
+                                                           encoding="utf-8")
+        return work
+
+    monkeypatch.setattr(pipeline, "through_files", edited_meanwhile)
+    _build(tmp_path)
+    monkeypatch.setattr(pipeline, "through_files", through)
+    made.clear()
+    assert _build(tmp_path) == _fresh(tmp_path)
+    assert "beta.md" in made
+
+
+def test_a_sidecar_become_a_dangling_link_is_refused_as_a_fresh_build_refuses_it(tmp_path: Path, cache_home: Path,
+                                                                                 made: list[str]) -> None:
+    content = _site(tmp_path)
+    _build(tmp_path)
+    sidecar = content / "beta.annotations.yaml"
+    sidecar.unlink()
+    sidecar.symlink_to("missing.yaml")
+    result = pipeline.build(content, LAYOUTS, tmp_path / "site")
+    assert [str(p) for p in result.problems] == [str(p) for p in pipeline.check(content, LAYOUTS).problems]
+    assert "missing.yaml" in str(result.problems[0])
+
+
+def test_a_kept_article_others_could_have_written_is_not_read_back(tmp_path: Path, cache_home: Path,
+                                                                   made: list[str]) -> None:
+    _site(tmp_path)
+    first = _build(tmp_path)
+    entry = sorted((cache_home / "glossator" / "articles").iterdir())[0]
+    entry.chmod(0o666)  # a pickle is code: only what the user alone could write is run
+    made.clear()
+    assert _build(tmp_path) == first
+    assert len(made) == 1

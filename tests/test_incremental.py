@@ -295,3 +295,45 @@ def test_a_layout_or_settings_change_writes_every_file_at_once(tmp_path: Path) -
     assert not builder.rebuild_articles().pending  # the first build writes the whole site
     assert not builder.rebuild_articles([Stale("layout")]).pending
     assert not builder.rebuild_articles([Stale("config")]).pending
+
+
+def test_a_save_with_a_problem_leaves_the_site_wide_files_of_the_save_before_it_to_finish(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    for name in NAMES:
+        _apply(tmp_path, "add", name, 0)
+    site = tmp_path / "site"
+    builder = Builder(Sources(tmp_path / "content", LAYOUTS, site))
+    assert builder.rebuild().ok
+    _apply(tmp_path, "note", "alpha", 1)
+    first = builder.rebuild_articles([detect_change(PurePosixPath("alpha.annotations.yaml"), "content")])
+    assert first.pending  # and another save is waiting, so the watcher leaves the index and ZIP for later
+    good = pipeline.check(tmp_path / "content", LAYOUTS)
+    _apply(tmp_path, "break", "beta", 0)
+    assert not builder.rebuild_articles([detect_change(PurePosixPath("beta.md"), "content")]).ok
+    assert builder.pending
+    assert "offline.zip" in builder.finish().written
+    assert tree(site, manifest=True) == with_manifest(good.files)  # the site of the last good save, whole
+
+
+def test_site_wide_files_that_fail_after_the_page_put_the_page_back(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    index = layouts / "index.html"
+    # A site's own index that shows each summary in capitals: an article without one makes it fail.
+    index.write_text(index.read_text("utf-8").replace("{{ item.meta.title }}</a>",
+                                                      "{{ item.meta.title }}</a> {{ item.meta.summary.upper() }}"),
+                     encoding="utf-8")
+    article = content / "alpha.md"
+    with_summary = ARTICLE.replace("byline: Ann Author\n", "byline: Ann Author\nsummary: Short.\n")
+    article.write_text(with_summary, encoding="utf-8")
+    site = tmp_path / "site"
+    builder = Builder(Sources(content, layouts, site))
+    assert builder.rebuild().ok
+    before = tree(site, manifest=True)
+    article.write_text(with_summary.replace("summary: Short.\n", "").replace("Ann Author", "Ann B. Author"),
+                       encoding="utf-8")
+    outcome = builder.rebuild([detect_change(PurePosixPath("alpha.md"), "content")])
+    assert [p.message for p in outcome.problems] and "layouts/index.html" in str(outcome.problems[0])
+    assert tree(site, manifest=True) == before  # the page written ahead is put back

@@ -94,6 +94,7 @@ class Builder:
         self._ids: dict[str, Where] = {}
         self._pending: tuple[list[ArticleWork], Look] | None = None  # the site-wide files `finish` writes
         self._zip = ZipEntries()
+        self._early: dict[str, bytes] = {}  # each file written ahead of `finish`, with the bytes the site held before
 
     def rebuild(self, changes: Iterable[Stale] | None = None) -> Outcome:
         """Bring the site up to date after `changes` (None: anything may have changed); on a problem keep `out`."""
@@ -106,6 +107,11 @@ class Builder:
         with collector_paused():
             return self._rebuild(None if changes is None else tuple(changes))
 
+    @property
+    def pending(self) -> bool:
+        """Tell whether pages were written ahead of site-wide files that `finish` has still to write."""
+        return self._pending is not None
+
     def finish(self) -> Outcome:
         """Write the site-wide files a rebuild of articles left; nothing when none are left."""
         if self._pending is None:
@@ -114,10 +120,27 @@ class Builder:
         self._pending = None
         with collector_paused():
             files, problems = outputs_of(works, self._ids, look, self._zip)
-            return Outcome(problems) if problems else self._write(in_memory(files))
+            if problems:
+                return Outcome(problems, self._restore_early())
+            self._early = {}
+            return self._write(in_memory(files))
+
+    def _restore_early(self) -> tuple[str, ...]:
+        """Put back what the files written ahead replaced: a rebuild whose site-wide files fail leaves the site as
+        it was, as any rebuild with a problem does."""
+        early, self._early = self._early, {}
+        if self._written is None:
+            return ()
+        try:
+            for name, data in early.items():
+                replace_file(self.sources.out / name, data)
+                self._written[name] = data
+        except OSError:
+            self._written = None  # `out` is in an unknown state: next time, write the whole site
+        return tuple(sorted(early))
 
     def _rebuild(self, changes: tuple[Stale, ...] | None) -> Outcome:
-        self._pending = None  # this rebuild makes the site-wide files anew
+        # A rebuild with a problem leaves what an earlier one left to `finish`: those pages are on disk already.
         kinds = None if changes is None else {change.kind for change in changes}
         problems = self._settings(kinds is None or "config" in kinds)
         problems += self._layouts(kinds is None or "layout" in kinds)
@@ -136,6 +159,7 @@ class Builder:
         files, problems = outputs_of(rendered, self._ids, look, self._zip)
         if problems:
             return Outcome(problems, recomputed=recomputed)
+        self._pending, self._early = None, {}  # every file is written now
         return replace(self._write(in_memory(files)), recomputed=recomputed)
 
     def _write_own_files(self, works: list[ArticleWork], recomputed: tuple[str, ...]) -> Outcome | None:
@@ -151,6 +175,7 @@ class Builder:
         try:
             for name, data in changed:
                 replace_file(self.sources.out / name, data)
+                self._early.setdefault(name, written[name])
                 written[name] = data
         except OSError as error:
             self._written = None  # `out` is in an unknown state: next time, write the whole site

@@ -131,8 +131,9 @@ class Watcher:
             done = time.perf_counter()
             # The site-wide files (index, offline ZIP, feed) come after the edited page, and only when no other
             # save is waiting: that save's rebuild will write them, and its page comes first.
-            if outcome.pending and self._changes.empty():
-                outcome = outcome.then(self.builder.finish())
+            if self.builder.pending and self._changes.empty():  # this save's, or one before it that a problem left
+                rest = self.builder.finish()
+                outcome = outcome.then(rest) if outcome.ok else outcome  # a save with a problem says its own
                 finished = time.perf_counter()
             elif not outcome.pending:
                 finished = done

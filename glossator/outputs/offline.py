@@ -27,8 +27,8 @@ _UTF8_NAME = 0x800
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
-# Beyond 65,535 entries or 4 GiB a ZIP needs the ZIP64 records: zipfile writes those (a margin left for headers).
-_LIMIT, _ZIP64_BYTES = 0xFFFF, 0xF000_0000
+# zipfile writes the ZIP64 records from 65,535 entries, or once an offset passes 2 GiB: such archives are its own.
+_LIMIT, _ZIP64_BYTES = 0xFFFF, zipfile.ZIP64_LIMIT
 
 
 def package(files: Mapping[str, bytes], kept: ZipEntries | None = None) -> bytes:
@@ -42,7 +42,8 @@ def package(files: Mapping[str, bytes], kept: ZipEntries | None = None) -> bytes
 
 def archive_of(files: Mapping[str, bytes | Staged], kept: ZipEntries | None = None) -> Archive | bytes:
     """Describe the ZIP of the files; its bytes, where it needs ZIP64."""
-    if len(files) >= _LIMIT or sum(size_of(data) for data in files.values()) >= _ZIP64_BYTES:
+    headers = sum(_LOCAL.size + _CENTRAL.size + 2 * len(_path(name)) for name in files)
+    if len(files) >= _LIMIT or headers + sum(size_of(data) for data in files.values()) >= _ZIP64_BYTES:
         return _package_zip64(files)
     entries = tuple((name, data, _crc(name, data, kept)) for name, data in sorted(files.items()))
     if kept is not None:

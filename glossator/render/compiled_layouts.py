@@ -26,7 +26,9 @@ _FORMAT = 1
 
 def cache_file(layouts: Path) -> Path:
     """Return where the compiled layouts of this layouts folder are kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # as the XDG specification asks: a relative path is ignored
+        base = str(Path.home() / ".cache")
     folder = hashlib.sha256(os.fsencode(layouts.resolve())).hexdigest()[:20]
     return Path(base) / "glossator" / f"layouts-{folder}.bin"
 
