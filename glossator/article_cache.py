@@ -6,7 +6,8 @@ files, its front matter, metadata and anchors. It is used again only when every 
 the article and its sidecar (read before the stages read them), its received text and pictures, the layouts, the
 settings and Glossator's own files, with the same Python, markdown-it-py, Jinja and PyYAML. One file per article
 under the user's cache folder (`$XDG_CACHE_HOME/glossator/articles`, beside the compiled layouts), replaced when the
-article changes, so the folder holds one file per article built. Deleting it costs one slower build.
+article changes, so the folder holds one file per article path ever built (none is removed when an article goes).
+Deleting it costs one slower build.
 """
 
 from __future__ import annotations
