@@ -29,7 +29,7 @@ from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
-from .render.markdown import forget_parsed_notes
+from .render.markdown import forget_parsed_notes, notes_rendered_ahead
 from .render.page import PageMemo, prepare_look, render_article
 from .write import Staging, open_staging, save_compiled_layouts
 
@@ -203,7 +203,14 @@ def _one_article(content: Path, path: Path, look: Look | None, cache: ArticleCac
 
 def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
     """Take one article through every stage and cut it to its summary; with a problem, only through the audit."""
-    checked = run_stages(ArticleWork(path), Context(content), stop="audit")
+    checked = run_stages(ArticleWork(path), Context(content), stop="validate")
+    notes = [a.note for a in checked.article.annotations if a.note] if checked.article and not checked.problems else []
+    with notes_rendered_ahead(notes):  # on an idle core, if there is one, while the body is parsed
+        return _through_files(content, checked, look)
+
+
+def _through_files(content: Path, validated: ArticleWork, look: Look) -> ArticleWork:
+    checked = run_stages(validated, Context(content), start="anchor", stop="audit")
     if checked.problems:
         return checked
     work = run_stages(checked, Context(content, look), start="render")
