@@ -59,10 +59,12 @@ class Ahead(Generic[T]):
     def __init__(self, pid: int, reading: int) -> None:
         self._pid: int | None = pid
         self._reading = reading
+        self._parent = os.getpid()
 
     def result(self) -> T | None:
-        """Wait for the child and return what it computed; None if it failed, or was collected or given up."""
-        if self._pid is None:
+        """Wait for the child and return what it computed; None if it failed, or was collected or given up, or in
+        another child forked meanwhile, which must leave the pipe to its parent."""
+        if self._pid is None or os.getpid() != self._parent:
             return None
         # Read to the end before waiting: a result larger than the pipe's buffer holds the child in its write.
         with os.fdopen(self._reading, "rb") as pipe:
@@ -76,7 +78,7 @@ class Ahead(Generic[T]):
 
     def give_up(self) -> None:
         """End the child if it still runs, and reap it: its result is not wanted."""
-        if self._pid is None:
+        if self._pid is None or os.getpid() != self._parent:
             return
         os.kill(self._pid, signal.SIGKILL)
         os.waitpid(self._pid, 0)

@@ -24,7 +24,7 @@ from .load.layouts import THEME, load_layouts, read_compiled_layouts
 from .model import ArticleWork, FileData, Look, SiteWork, ZipEntries
 from .outputs import in_memory, make_outputs
 from .outputs.article_files import files_of, summary_of
-from .outputs.web_annotation import forget_encoded
+from .outputs.web_annotation import collection_made_ahead, forget_encoded
 from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
@@ -211,9 +211,10 @@ def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
 
 def _through_files(content: Path, validated: ArticleWork, look: Look) -> ArticleWork:
     checked = run_stages(validated, Context(content), start="anchor", stop="audit")
-    if checked.problems:
+    if checked.problems or checked.anchored is None:
         return checked
-    work = run_stages(checked, Context(content, look), start="render")
+    with collection_made_ahead(checked.anchored, look.site):  # on an idle core, if there is one, while it renders
+        work = run_stages(checked, Context(content, look), start="render")
     if not work.files_made:
         # A layout that failed: `check` renders the article again in its turn (a build stops before render when
         # any article has a problem), so its problem is said when and as it would be without this shortcut.

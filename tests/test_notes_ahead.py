@@ -1,12 +1,16 @@
-"""Notes rendered ahead in a forked child give the same HTML as rendered in the build's own process."""
+"""Notes rendered, and a Web Annotation file made, ahead in a forked child are what the build's own process makes."""
 
 import os
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from glossator import parallel
+from bench.site_corpus import SiteSize, write_site
+from glossator import parallel, pipeline
+from glossator.outputs import web_annotation
 from glossator.parallel import PROCESSES, fork_ahead
 from glossator.render import markdown
 from glossator.render.markdown import note_parser, notes_rendered_ahead, render_parsed_note, standalone_note_parser
@@ -70,3 +74,31 @@ def test_a_child_given_up_is_ended_and_reaped() -> None:
 def test_no_child_from_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "_in_worker", True)
     assert fork_ahead(dict) is None
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_identical(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = write_site(tmp_path / "content", SiteSize(articles=1, words=4_000, annotations=150), seed=5).content
+    forked: list[int] = []
+    fork = parallel.fork_ahead
+
+    def counted(compute: Callable[[], object]) -> object:
+        ahead = fork(compute)
+        forked.append(ahead is not None)
+        return ahead
+
+    monkeypatch.setattr(markdown, "fork_ahead", counted)
+    monkeypatch.setattr(web_annotation, "fork_ahead", counted)
+    built = {}
+    for count in ("1", "2"):
+        monkeypatch.setenv(PROCESSES, count)
+        with pipeline.collector_paused():
+            result = pipeline.build(content, None, tmp_path / count, keep=False)
+        assert result.problems == [] and result.annotations == 150
+        built[count] = _files(tmp_path / count)
+    assert forked == [False, False, True, True]  # one process: none; two: the notes, then the Web Annotation file
+    assert len(built["2"]) > 3 and built["1"] == built["2"]

@@ -230,8 +230,7 @@ def render_parsed_note(md: MarkdownIt, text: str) -> str:
 
     `md` is the note parser, or a standalone note parser: they parse alike and differ in their render rules alone,
     so the page's note and the Web Annotation file's take one parse between them."""
-    if _ahead.pending is not None:
-        _ahead.collect()
+    notes_ahead_ready()
     rendered = _ahead.rendered.get(text)
     if rendered is not None and md is note_parser():
         return rendered[0]
@@ -256,6 +255,15 @@ class _Ahead:
 
 
 _ahead = _Ahead()
+
+
+def notes_ahead_ready() -> None:
+    """Wait for the notes being rendered ahead, if any: before another child is forked, which would otherwise
+    inherit the wait, and render them again itself."""
+    if _ahead.pending is not None:
+        _ahead.collect()
+
+
 # The fork costs the parent about 2 ms, and each note it renders ahead saves it about 70 µs.
 _NOTES_WORTH_A_FORK = 100
 
