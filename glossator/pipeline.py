@@ -16,7 +16,6 @@ import jinja2
 
 from .anchor.place import anchor_article
 from .article_cache import ArticleCache, open_cache
-from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
 from .load.content import article_paths, folder_problems, front_matter_source, load_article, needs_of
@@ -70,6 +69,8 @@ def _anchor(work: ArticleWork, context: Context) -> ArticleWork:
 def _audit(work: ArticleWork, context: Context) -> ArticleWork:
     if work.anchored is None or work.anchored.article.received is None:
         return work
+    from .check.audit import audit_article  # here: only an article with a received text is audited
+
     return replace(work, problems=work.problems + tuple(audit_article(work.anchored)))
 
 
