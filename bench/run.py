@@ -76,8 +76,11 @@ def write_long(root: Path, article: corpus.Article, quotes: list[corpus.Quote], 
 
 
 def build_job(name: str, content: Path) -> Job:
-    """Return the job that builds a content folder with the engine's command line."""
-    command = [engine_python(), str(REPO / "build.py"), "build", "--content", str(content),
+    """Return the job that builds a content folder with the engine's command line, making every article anew."""
+    # --no-cache: a build keeps each article's work between builds (glossator/article_cache.py) in the scratch
+    # cache the rounds share, so from the warm-up round on a build would only read its article back. A cold build
+    # here makes its article; compiled layouts are still kept, as on a machine that has built before.
+    command = [engine_python(), str(REPO / "build.py"), "build", "--no-cache", "--content", str(content),
                "--layouts", str(LAYOUTS), "--out", "{out}"]
     return Job(name, command, ours=True)
 

@@ -5,15 +5,23 @@ to its summary: its own files and what the site-wide step and outputs read, not 
 cost more to pickle and unpickle than to make (570 kB and 25 ms for a 5,000-word article, against 275 kB and 5 ms
 without them). The workers are forked, so the compiled layouts are theirs without being pickled. `watch` and `serve`
 keep each article's work between rebuilds and stay one process.
+
+A build of fewer articles runs them in one process, leaving the other cores idle: `fork_ahead` lends one of them a
+piece of an article's work that needs none of what the parent makes meanwhile (the notes' Markdown, while the parent
+parses the body), and hands its result back as bytes.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .model import ArticleWork
 
@@ -24,17 +32,83 @@ MIN_ARTICLES = 8  # below this, starting the workers costs more than they save
 OneArticle = Callable[[Path], ArticleWork]
 
 _one: OneArticle | None = None  # set in the parent just before the fork; read in the workers
+_in_worker = False  # set in each worker: its build already has a core of its own, and lends none
+
+T = TypeVar("T")
 
 
 def processes(articles: int) -> int:
     """Return how many processes a build of this many articles should use: 1 unless it pays to fork."""
-    asked = os.environ.get(PROCESSES, "").strip()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    count = int(asked) if asked.isdigit() and int(asked) > 0 else cores
+    count = _allowed()
     # Fork only where it is the platform's own way to start a process: macOS's system libraries are not fork-safe.
     if articles < MIN_ARTICLES or not sys.platform.startswith("linux"):
         return 1
     return min(count, articles)
+
+
+def _allowed() -> int:
+    """Return how many processes a build may use: as many as it has cores, unless GLOSSATOR_PROCESSES says."""
+    asked = os.environ.get(PROCESSES, "").strip()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return int(asked) if asked.isdigit() and int(asked) > 0 else cores
+
+
+class Ahead(Generic[T]):
+    """A result being computed in a forked child, to collect once, or to give up."""
+
+    def __init__(self, pid: int, reading: int) -> None:
+        self._pid: int | None = pid
+        self._reading = reading
+        self._parent = os.getpid()
+
+    def result(self) -> T | None:
+        """Wait for the child and return what it computed; None if it failed, or was collected or given up, or in
+        another child forked meanwhile, which must leave the pipe to its parent."""
+        if self._pid is None or os.getpid() != self._parent:
+            return None
+        # Read to the end before waiting: a result larger than the pipe's buffer holds the child in its write.
+        with os.fdopen(self._reading, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            return None
+        result: T = pickle.loads(data)
+        return result
+
+    def give_up(self) -> None:
+        """End the child if it still runs, and reap it: its result is not wanted."""
+        if self._pid is None or os.getpid() != self._parent:
+            return
+        os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        os.close(self._reading)
+        self._pid = None
+
+
+def fork_ahead(compute: Callable[[], T]) -> Ahead[T] | None:
+    """Start computing `compute()` in a forked child, on a core the build leaves idle; None where there is none.
+
+    `compute` must read only what the parent held at the fork and change nothing outside the child; its result is
+    pickled back. None in a worker (every core has one), with one core or GLOSSATOR_PROCESSES=1, off Linux (fork
+    is not the platform's way to start a process) and beside other threads (a fork copies only the calling one)."""
+    if (_in_worker or _allowed() < 2 or not sys.platform.startswith("linux")
+            or threading.active_count() > 1):
+        return None
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, and leave at once, without the parent's exit handlers or buffers
+        status = 1
+        try:
+            os.close(reading)
+            data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writing, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    return Ahead(pid, reading)
 
 
 def through_stages(paths: list[Path], one: OneArticle, count: int) -> Iterator[ArticleWork]:
@@ -57,6 +131,8 @@ def through_stages(paths: list[Path], one: OneArticle, count: int) -> Iterator[A
 def _start_worker() -> None:
     # The parent paused the cyclic collector for its build; a worker goes through article after article, and the
     # cycles each leaves (Jinja's contexts, among others) would pile up to the worker's end.
+    global _in_worker
+    _in_worker = True
     gc.enable()
 
 

@@ -17,7 +17,6 @@ import jinja2
 
 from .anchor.place import anchor_article
 from .article_cache import ArticleCache, open_cache, read_digest
-from .check.audit import audit_article
 from .check.validate import validate_article
 from .load.config import CONFIG_NAME, load_config
 from .load.content import article_paths, folder_problems, front_matter_source, load_article, needs_of
@@ -25,12 +24,12 @@ from .load.layouts import THEME, load_layouts, read_compiled_layouts
 from .model import ArticleWork, FileData, Look, SiteWork, ZipEntries
 from .outputs import in_memory, make_outputs
 from .outputs.article_files import files_of, summary_of
-from .outputs.web_annotation import forget_encoded
+from .outputs.web_annotation import collection_made_ahead, forget_encoded
 from .parallel import processes, through_stages
 from .problems import Problem, Where
 from .render.compiled_layouts import CompiledLayouts
 from .render.layouts import LayoutFailed, template_problem
-from .render.markdown import forget_parsed_notes
+from .render.markdown import forget_parsed_notes, notes_rendered_ahead
 from .render.page import PageMemo, prepare_look, render_article
 from .write import Staging, open_staging, save_compiled_layouts, save_placed
 
@@ -71,6 +70,8 @@ def _anchor(work: ArticleWork, context: Context) -> ArticleWork:
 def _audit(work: ArticleWork, context: Context) -> ArticleWork:
     if work.anchored is None or work.anchored.article.received is None:
         return work
+    from .check.audit import audit_article  # here: only an article with a received text is audited
+
     return replace(work, problems=work.problems + tuple(audit_article(work.anchored)))
 
 
@@ -219,10 +220,18 @@ def with_digests(work: ArticleWork) -> ArticleWork:
 
 def through_files(content: Path, path: Path, look: Look) -> ArticleWork:
     """Take one article through every stage and cut it to its summary; with a problem, only through the audit."""
-    checked = run_stages(ArticleWork(path), Context(content), stop="audit")
-    if checked.problems:
+    checked = run_stages(ArticleWork(path), Context(content), stop="validate")
+    notes = [a.note for a in checked.article.annotations if a.note] if checked.article and not checked.problems else []
+    with notes_rendered_ahead(notes):  # on an idle core, if there is one, while the body is parsed
+        return _through_files(content, checked, look)
+
+
+def _through_files(content: Path, validated: ArticleWork, look: Look) -> ArticleWork:
+    checked = run_stages(validated, Context(content), start="anchor", stop="audit")
+    if checked.problems or checked.anchored is None:
         return checked
-    work = run_stages(checked, Context(content, look), start="render")
+    with collection_made_ahead(checked.anchored, look.site):  # on an idle core, if there is one, while it renders
+        work = run_stages(checked, Context(content, look), start="render")
     if not work.files_made:
         # A layout that failed: `check` renders the article again in its turn (a build stops before render when
         # any article has a problem), so its problem is said when and as it would be without this shortcut.

@@ -14,7 +14,6 @@ from ..model import Anchor, AnchoredArticle, Annotation, Article, Reading
 from ..problems import Problem, Where
 from ..render.markdown import MAX_NESTING, note_parser, parse_article, pictures_of, too_deep
 from ..render.reading import fold, fold_quote, read
-from .explain import why_unplaced
 
 CORRECTION_MARK = "†"
 _SUGGESTIONS_PER_ARTICLE = 20  # each costs a scan of the article; enough to fix a batch
@@ -185,6 +184,8 @@ def _place_all(article: Article, tokens: list[Token], reading: Reading,
             continue
         suggest = not starts and suggestions > 0
         suggestions -= suggest
+        from .explain import why_unplaced  # here: only a quote that is not placed is explained
+
         problems.append(why_unplaced(article, tokens, reading, annotation, quote, starts, places, suggest))
     return spans, problems
 

@@ -22,7 +22,6 @@ from ..model import (
     epub_name,
     received_name,
 )
-from .epub import epub_environment, epub_of
 from .web_annotation import collection_file
 
 # What an article output is given: the article through every stage, its page and the look; it returns the file's
@@ -48,6 +47,8 @@ def _web_annotations(anchored: AnchoredArticle, page: str, look: Look) -> tuple[
 def _e_book(anchored: AnchoredArticle, page: str, look: Look) -> tuple[str, bytes] | None:
     if not look.site.epub:  # only when the settings ask for them (`epub: true`)
         return None
+    from .epub import epub_environment, epub_of  # here: a site without e-books never needs the module
+
     return epub_name(anchored.article.slug), epub_of(anchored, look.site, epub_environment())
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
@@ -13,6 +14,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from ..parallel import Ahead, fork_ahead
 from .marginalia import ENV_KEY, marginalia_plugin
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -228,9 +230,67 @@ def render_parsed_note(md: MarkdownIt, text: str) -> str:
 
     `md` is the note parser, or a standalone note parser: they parse alike and differ in their render rules alone,
     so the page's note and the Web Annotation file's take one parse between them."""
+    notes_ahead_ready()
+    rendered = _ahead.rendered.get(text)
+    if rendered is not None and md is note_parser():
+        return rendered[0]
+    if rendered is not None and md is standalone_note_parser():
+        return rendered[1]
     tokens, env = parsed_note(text)
     html: str = md.renderer.render(tokens, md.options, dict(env))
     return html
+
+
+class _Ahead:
+    """The notes being rendered in a child while the parent parses the body, then their HTML by text."""
+
+    def __init__(self) -> None:
+        self.pending: Ahead[dict[str, tuple[str, str]]] | None = None
+        self.rendered: dict[str, tuple[str, str]] = {}
+
+    def collect(self) -> None:
+        assert self.pending is not None
+        self.rendered = self.pending.result() or {}  # a child that failed: each note is rendered here instead
+        self.pending = None
+
+
+_ahead = _Ahead()
+
+
+def notes_ahead_ready() -> None:
+    """Wait for the notes being rendered ahead, if any: before another child is forked, which would otherwise
+    inherit the wait, and render them again itself."""
+    if _ahead.pending is not None:
+        _ahead.collect()
+
+
+# The fork costs the parent about 2 ms, and each note it renders ahead saves it about 70 µs.
+_NOTES_WORTH_A_FORK = 100
+
+
+@contextlib.contextmanager
+def notes_rendered_ahead(notes: Iterable[str]) -> Iterator[None]:
+    """Render these note bodies, with the note parser and the standalone one, in a child process on an idle core
+    while the block inside runs, and have `render_parsed_note` return their HTML from it; without an idle core,
+    render them as they come.
+
+    For a build of one long article in one process: its notes' Markdown, a sixth of its build, needs nothing the
+    body's parse, the placing of the quotes and the marks make meanwhile. The HTML is what this process would make:
+    the child is a fork of it, rendering with the same parsers; strings are all that comes back (the tokens would
+    cost more to unpickle than to make)."""
+    texts = tuple(dict.fromkeys(notes))
+    _ahead.pending = fork_ahead(lambda: _render_both(texts)) if len(texts) >= _NOTES_WORTH_A_FORK else None
+    try:
+        yield
+    finally:
+        if _ahead.pending is not None:
+            _ahead.pending.give_up()
+        _ahead.pending, _ahead.rendered = None, {}
+
+
+def _render_both(texts: Sequence[str]) -> dict[str, tuple[str, str]]:
+    notes, standalone = note_parser(), standalone_note_parser()
+    return {text: (render_parsed_note(notes, text), render_parsed_note(standalone, text)) for text in texts}
 
 
 @lru_cache(maxsize=1 << 16)
