@@ -128,15 +128,25 @@ def file_digest(path: Path, kind: str | None = None) -> str:
 
 
 def _leads_to(path: Path) -> str:
+    """Say where a path leads: the file itself, or a link and its target, in the folder it is in, as it resolves."""
     try:
-        target = os.path.realpath(path)
+        is_link = os.path.islink(path)
+        target = os.path.realpath(path) if is_link else os.path.join(_resolved(os.path.dirname(path)), path.name)
     except (OSError, ValueError):
-        target = "?"
-    return f"{path}\0{os.path.islink(path)}\0{target}"
+        is_link, target = False, "?"
+    return f"{path}\0{is_link}\0{target}"
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: str) -> str:
+    # An article's files are in one folder or a few: resolved once each, not once for each file in them; forgotten
+    # at each build's start (open_cache).
+    return os.path.realpath(folder)
 
 
 def open_cache(layouts: Path | None, templates: dict[str, LayoutFile], site: Site, theme: Path) -> ArticleCache:
     """Return the cache of articles built with these layouts and settings."""
+    _resolved.cache_clear()
     look = hashlib.sha256()
     for part in (_FORMAT, _versions(), str(Path.cwd()), str(layouts or theme), repr(site),
                  *(f"{name}\0{file.path}\0{file.text}" for name, file in sorted(templates.items()))):

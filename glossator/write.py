@@ -298,17 +298,24 @@ def _strangers(out: Path) -> list[str]:
         return sorted(entry.name for entry in out.iterdir() if entry.name not in _LITTER
                       and not (_UNLISTED_SITE_FILE.fullmatch(entry.name) and _is_regular(entry)))
     folders = {parent.as_posix() for name in written for parent in PurePosixPath(name).parents}
-    strangers = []
-    for parent, dirs, names in os.walk(out):
-        here = PurePosixPath(Path(parent).relative_to(out).as_posix())
-        for name in sorted(dirs):
-            path = (here / name).as_posix()
-            if path not in folders or os.path.islink(os.path.join(parent, name)):
-                strangers.append(path)
-        dirs[:] = [name for name in dirs if (here / name).as_posix() in folders]
-        strangers += [(here / name).as_posix() for name in names if name not in _LITTER and name != MANIFEST
-                      and not ((here / name).as_posix() in written and _is_regular(Path(parent, name)))]
+    strangers: list[str] = []
+    _look_through(str(out), "", written, folders, strangers)
     return sorted(strangers)
+
+
+def _look_through(folder: str, prefix: str, written: frozenset[str], folders: set[str], strangers: list[str]) -> None:
+    """Add to `strangers` what a folder of the site holds that no build wrote, and look through its subfolders."""
+    with os.scandir(folder) as entries:  # the kind of each entry without a look-up of each: a site has hundreds
+        for entry in entries:
+            path = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if path in folders:
+                    _look_through(entry.path, path + "/", written, folders, strangers)
+                else:
+                    strangers.append(path)
+            elif entry.name not in _LITTER and entry.name != MANIFEST \
+                    and not (path in written and entry.is_file(follow_symlinks=False)):
+                strangers.append(path)
 
 
 def _manifest(out: Path) -> frozenset[str] | None:
