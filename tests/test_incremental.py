@@ -266,13 +266,19 @@ def test_a_layout_that_fails_while_rendering_is_reported_at_its_line_and_the_sit
     _rebuild_and_compare(tmp_path, builder, last_good)
 
 
-def test_a_save_writes_the_edited_page_first_and_the_site_wide_files_after(tmp_path: Path) -> None:
+def _three_articles(tmp_path: Path) -> tuple[Path, Builder]:
+    """Write the three articles, build them in a builder, and return the site folder and the builder."""
     (tmp_path / "content").mkdir()
     for name in NAMES:
         _apply(tmp_path, "add", name, 0)
     site = tmp_path / "site"
     builder = Builder(Sources(tmp_path / "content", LAYOUTS, site))
     assert builder.rebuild().ok
+    return site, builder
+
+
+def test_a_save_writes_the_edited_page_first_and_the_site_wide_files_after(tmp_path: Path) -> None:
+    site, builder = _three_articles(tmp_path)
     archive = (site / "offline.zip").read_bytes()
     _apply(tmp_path, "note", "beta", 1)
     first = builder.rebuild_articles([detect_change(PurePosixPath("beta.annotations.yaml"), "content")])
@@ -298,12 +304,7 @@ def test_a_layout_or_settings_change_writes_every_file_at_once(tmp_path: Path) -
 
 
 def test_a_save_with_a_problem_leaves_the_site_wide_files_of_the_save_before_it_to_finish(tmp_path: Path) -> None:
-    (tmp_path / "content").mkdir()
-    for name in NAMES:
-        _apply(tmp_path, "add", name, 0)
-    site = tmp_path / "site"
-    builder = Builder(Sources(tmp_path / "content", LAYOUTS, site))
-    assert builder.rebuild().ok
+    site, builder = _three_articles(tmp_path)
     _apply(tmp_path, "note", "alpha", 1)
     first = builder.rebuild_articles([detect_change(PurePosixPath("alpha.annotations.yaml"), "content")])
     assert first.pending  # and another save is waiting, so the watcher leaves the index and ZIP for later
