@@ -60,30 +60,10 @@ class Staging:
             return file
         digest = file.digest or hashlib.sha256(file.data).hexdigest()
         try:
-            if not self._link_placed(file.name, digest):
-                self._put(file.name, file.data)
+            self._put(file.name, file.data, digest)
         except OSError:
             return file  # kept in memory: `commit` meets the same error, and says it as a problem
         return replace(file, data=Staged(self.folder / file.name, len(file.data), zlib.crc32(file.data), digest))
-
-    def _link_placed(self, name: str, digest: str) -> bool:
-        """Link the old site's file of this name when the last build placed it with these bytes and it is as that
-        build left it (same file, size and time of change): nothing is read to know it."""
-        placed = self.placed.get(name)
-        if placed is None or placed.digest != digest:
-            return False
-        old, path = self.out / name, self.folder / name
-        try:
-            if _identity(os.stat(old, follow_symlinks=False)) != placed.identity:
-                return False
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.link(old, path)
-            if _identity(os.stat(path))[:2] == placed.identity[:2]:
-                return True
-            path.unlink()  # another build swapped its site in between
-        except OSError:
-            pass
-        return False
 
     def commit(self, files: Mapping[str, FileData]) -> list[Problem]:
         """Write the files not staged yet and the manifest, then swap the new site in; or say why not."""
@@ -97,8 +77,7 @@ class Staging:
                     digests[name] = data.digest
                 elif isinstance(data, Archive):
                     digests[name] = archive_digest(data)
-                    if not self._link_placed(name, digests[name]):
-                        self._put(name, data)
+                    self._put(name, data, digests[name])
                 else:
                     self._put(name, data)
             self.folder.chmod(0o755)
@@ -113,23 +92,21 @@ class Staging:
         self.record = record
         return []
 
-    def _put(self, name: str, data: bytes | Archive) -> None:
+    def _put(self, name: str, data: bytes | Archive, digest: str | None = None) -> None:
         """Write a file into the new site, or link the old site's file of that name when it holds these bytes: a
-        rebuild with little changed then writes little (comparing reads the old file, which costs less than writing
-        it again)."""
+        rebuild with little changed then writes little. The bytes are known the same without reading the old file
+        when the last build placed it with this `digest` and it is as that build left it (same file, size and time
+        of change); else comparing reads it, which costs less than writing it again."""
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         old = self.out / name
-        same = _holding(old, data)
-        if same is not None:
-            try:
-                os.link(old, path)
-                linked = os.stat(path)
-                if (linked.st_dev, linked.st_ino) == same:
-                    return
-                path.unlink()  # another build swapped its site in between: not the file compared
-            except OSError:
-                pass  # another file system, or links refused: written, as any other
+        placed = self.placed.get(name) if digest is not None else None
+        if placed is not None and placed.digest == digest and _identity_of(old) == placed.identity:
+            same: tuple[int, int] | None = placed.identity[:2]
+        else:
+            same = _holding(old, data)
+        if same is not None and _linked(old, path, same):
+            return
         if isinstance(data, bytes):
             path.write_bytes(data)
             return
@@ -229,6 +206,26 @@ def save_placed(out: Path, record: PlacedSite) -> None:
         replace_file(path, json.dumps(kept).encode("utf-8"), mode=0o600)
     except (OSError, RuntimeError):
         pass
+
+
+def _identity_of(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        return _identity(os.stat(path, follow_symlinks=False))
+    except OSError:
+        return None
+
+
+def _linked(old: Path, path: Path, inode: tuple[int, int]) -> bool:
+    """Link `old` at `path` if it is still the file (device, inode) that was found to hold the bytes."""
+    try:
+        os.link(old, path)
+        linked = os.stat(path)
+        if (linked.st_dev, linked.st_ino) == inode:
+            return True
+        path.unlink()  # another build swapped its site in between: not the file looked at
+    except OSError:
+        pass  # another file system, or links refused: written, as any other
+    return False
 
 
 def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
