@@ -14,35 +14,49 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import stat
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-import ahocorasick
-import jinja2
-import markdown_it
-import markupsafe
-import yaml
 
 from .load.content import sidecar_of
 from .load.files import MAX_FILE_BYTES, parse_text
-from .model import ArticleWork, LayoutFile, Site
+from .model import ArticleWork, KeptFile, LayoutFile, Site, Staged
 from .render.compiled_layouts import cache_file
 from .write import save_kept_article
 
-_FORMAT = 1
+_FORMAT = 2
+
+
+# A file's times move in steps (a second or two on some file systems): a file changed within one step of being looked
+# at may keep the times it was looked at with, so its digest is not trusted by them (as git treats a racy index).
+_TIME_STEP_NS = 2_000_000_000
+
+Identity = tuple[int, int, int, int, int]  # device, inode, size, times of last change of the bytes and of the file
+
+
+@dataclass(frozen=True)
+class OwnFiles:
+    """An article's file and its sidecar as a build looked at them before the stages read them."""
+
+    key: str  # their digests with the look: what an article is kept under
+    files: tuple[tuple[Identity | None, str], ...]  # each file's identity (None: not a plain file), and its digest
+    looked: int  # time.time_ns() before they were looked at
+    read: bool = True  # whether a file was read: an earlier look could not vouch for it
 
 
 @dataclass(frozen=True)
 class _Entry:
     """What one article's file in the cache holds."""
 
-    key: str  # its own files and the look, as `ArticleCache.key_of` digests them
+    own: OwnFiles
     needs: tuple[tuple[str, str], ...]  # each other file it was made from, with the digest of it as it was read
-    work: ArticleWork
+    work: ArticleWork  # its summary, without its own files
+    files: tuple[KeptFile, ...]  # its own files, whose bytes are in the site the build placed
 
 
 @dataclass(frozen=True)
@@ -52,30 +66,49 @@ class ArticleCache:
     folder: Path | None  # None: nothing is kept (no home folder)
     look_digest: str  # of everything besides its own files that an article's work depends on
 
-    def key_of(self, path: Path) -> str:
-        """Digest the article's file and its sidecar, as they are now, with the look."""
+    def own_files(self, path: Path, earlier: OwnFiles | None = None) -> OwnFiles:
+        """Digest the article's file and its sidecar, as they are now, with the look. A file as `earlier` found it
+        (the same file, size and times, settled before it was looked at) is not read again: its digest is taken."""
+        looked = time.time_ns()
         digest = hashlib.sha256(self.look_digest.encode("utf-8"))
-        for part in (path, sidecar_of(path)):
-            digest.update(file_digest(part).encode("utf-8", "surrogateescape") + b"\0")
-        return digest.hexdigest()
+        files, read = [], False
+        for index, part in enumerate((path, sidecar_of(path))):
+            identity = _identity(part)  # before reading: a change after it is seen by the next build
+            own = _vouched(identity, earlier.files[index], earlier.looked) if earlier is not None else None
+            if own is None:
+                own, read = file_digest(part), True
+            files.append((identity, own))
+            digest.update(own.encode("utf-8", "surrogateescape") + b"\0")
+        return OwnFiles(digest.hexdigest(), tuple(files), looked, read)
 
-    def kept(self, path: Path, key: str) -> ArticleWork | None:
-        """Return the article's work kept by an earlier build, if it was made from the same bytes; else None."""
+    def kept(self, path: Path) -> tuple[ArticleWork, tuple[KeptFile, ...]] | None:
+        """Return the article's work kept by an earlier build, and its own files, if it was made from the same bytes
+        as are there now; else None."""
         entry = self._read(path)
-        if entry is None or entry.key != key:
+        own = self.own_files(path, entry.own) if entry is not None else None
+        if entry is None or own is None or own.key != entry.own.key:
             return None
         if any(file_digest(Path(need), digest.split("\0")[-2]) != digest for need, digest in entry.needs):
             return None
-        return entry.work
+        if own.read:  # the same bytes, looked at anew: the next build need not read them again
+            self._save(path, replace(entry, own=own))
+        return entry.work, entry.files
 
-    def keep(self, path: Path, key: str, work: ArticleWork, needs: tuple[tuple[str, str], ...]) -> None:
-        """Keep a work made anew for the next build, at once: it is not held until the build ends. `key` is the
-        article's as it was before the stages read it, `needs` the other files as the stages read them. An article
-        is kept whatever becomes of the build; it is read back only for the same bytes."""
-        if self.folder is None or key != self.key_of(path):  # changed while it was being made: made again next time
-            return
-        entry = _Entry(key, needs, work)
-        save_kept_article(entry_file(self.folder, path), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    def keep(self, path: Path, own: OwnFiles, work: ArticleWork) -> None:
+        """Keep a work made anew, whose files are staged, for the next build, at once: it is not held until the
+        build ends. `own` is the article's as it was before the stages read it; the work's `needs_read` are the other
+        files as the stages read them. An article is kept whatever becomes of the build; it is read back only for the
+        same bytes, and only with the files this build places."""
+        files = tuple(KeptFile(file.name, file.what, file.article, file.data.size, file.data.crc, file.data.digest)
+                      for file in work.files_made if isinstance(file.data, Staged))
+        if self.folder is None or len(files) != len(work.files_made) or own.key != self.own_files(path).key:
+            return  # a file not staged, or the article changed while it was being made: made again next time
+        self._save(path, _Entry(own, work.needs_read, replace(work, files_made=(), needs_read=()), files))
+
+    def _save(self, path: Path, entry: _Entry) -> None:
+        if self.folder is not None:
+            kept = pickle.dumps((_FORMAT, entry), protocol=pickle.HIGHEST_PROTOCOL)
+            save_kept_article(entry_file(self.folder, path), kept)
 
     def _read(self, path: Path) -> _Entry | None:
         if self.folder is None:
@@ -84,10 +117,30 @@ class ArticleCache:
         if not (_the_users_alone(self.folder) and _the_users_alone(file)):
             return None  # read back as Python objects: only what the user alone could have written
         try:
-            entry = pickle.loads(file.read_bytes())
+            kept = pickle.loads(file.read_bytes())
         except Exception:  # none kept, or damaged, or from another Glossator: made again and kept anew
             return None
-        return entry if isinstance(entry, _Entry) else None
+        # An entry of another format may unpickle into these classes, without the fields they have now.
+        if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _FORMAT and isinstance(kept[1], _Entry)):
+            return None
+        return kept[1]
+
+
+def _vouched(identity: Identity | None, earlier: tuple[Identity | None, str], looked: int) -> str | None:
+    """Return the digest an earlier look found for a file, if the file is as it found it then and had settled."""
+    if identity is None or identity != earlier[0] or identity[4] >= looked - _TIME_STEP_NS:
+        return None
+    return earlier[1]
+
+
+def _identity(path: Path) -> Identity | None:
+    try:
+        status = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
 def _the_users_alone(path: Path) -> bool:
@@ -163,12 +216,19 @@ def entry_file(folder: Path, path: Path) -> Path:
     return folder / (hashlib.sha256(os.fsencode(path.absolute())).hexdigest()[:24] + ".pickle")
 
 
+# The libraries a page depends on. Each is told by its main file's size and time, as installed: an upgrade or a
+# reinstall writes it anew. Found, not imported, and not looked up in importlib.metadata, which reads every
+# installed package's records: a build with nothing changed would import the parser and the schemas for nothing.
+_LIBRARIES = ("markdown_it", "jinja2", "markupsafe", "yaml", "ahocorasick")
+
+
 def _versions() -> str:
-    # MarkupSafe and pyahocorasick give no version without importlib.metadata's look through the installed
-    # packages: their files' sizes and times tell an upgrade as well.
-    installed = [os.stat(module.__file__ or "") for module in (markupsafe, ahocorasick)]
-    return repr((_code_digest(), sys.version, markdown_it.__version__, jinja2.__version__, yaml.__version__,
-                 [(status.st_size, status.st_mtime_ns) for status in installed]))
+    installed = []
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        status = os.stat(spec.origin) if spec is not None and spec.origin else None
+        installed.append((name, status.st_size, status.st_mtime_ns) if status else (name, None, None))
+    return repr((_code_digest(), sys.version, installed))
 
 
 @functools.cache

@@ -7,13 +7,14 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import quote, urlsplit
 
-import jinja2
-from markdown_it.token import Token
-
 from .problems import Problem, Where
+
+if TYPE_CHECKING:  # named in annotations alone: a build with nothing changed imports neither
+    import jinja2
+    from markdown_it.token import Token
 
 Kind = Literal["note", "correction"]
 DEFAULT_TITLE = "Annotated articles"
@@ -340,6 +341,18 @@ class Staged:
     size: int
     crc: int  # their CRC-32, which the offline ZIP holds
     digest: str  # their SHA-256, by which a later build knows the file it placed holds them
+
+
+class KeptFile(NamedTuple):
+    """One of an article's own files as a build kept it for the next (article_cache.py): never its bytes, which are
+    in the site that build placed, but what tells the file there holds them, and what the offline ZIP needs."""
+
+    name: str
+    what: str
+    article: str | None
+    size: int
+    crc: int
+    digest: str  # the SHA-256 of its bytes
 
 
 @dataclass(frozen=True)

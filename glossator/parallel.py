@@ -1,6 +1,6 @@
 """A cold build's articles through the stages in worker processes, one per core, when there are many.
 
-Each worker takes an article through every stage, as one process would (pipeline.through_files), and returns it cut
+Each worker takes an article through every stage, as one process would (stages.through_files), and returns it cut
 to its summary: its own files and what the site-wide step and outputs read, not the body's markdown-it tokens, which
 cost more to pickle and unpickle than to make (570 kB and 25 ms for a 5,000-word article, against 275 kB and 5 ms
 without them). The workers are forked, so the compiled layouts are theirs without being pickled. `watch` and `serve`

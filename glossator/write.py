@@ -12,12 +12,12 @@ import stat
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .model import Archive, FileData, SiteFile, Staged, size_of
+from .model import Archive, FileData, KeptFile, SiteFile, Staged, size_of
 from .outputs.offline import archive_chunks
 from .problems import Problem, Where
 from .render.compiled_layouts import cache_file
@@ -92,11 +92,38 @@ class Staging:
         self.record = record
         return []
 
+    def link_kept(self, files: Iterable[KeptFile]) -> tuple[SiteFile, ...] | None:
+        """Put in the new site the old site's files of an article kept by an earlier build, when each holds the bytes
+        it was kept with; else None, with none of them put in: the article is made anew."""
+        staged: list[SiteFile] = []
+        for kept in files:
+            path = self.folder / kept.name
+            if not _is_plain_name(kept.name) or not self._link_old(kept.name, kept.digest, _digest_holding(kept)):
+                for file in staged:
+                    with suppress(OSError):
+                        os.unlink(self.folder / file.name)
+                return None
+            staged.append(SiteFile(kept.name, Staged(path, kept.size, kept.crc, kept.digest), kept.what, kept.article,
+                                   kept.digest))
+        return tuple(staged)
+
     def _put(self, name: str, data: bytes | Archive, digest: str | None = None) -> None:
         """Write a file into the new site, or link the old site's file of that name when it holds these bytes: a
-        rebuild with little changed then writes little. The bytes are known the same without reading the old file
-        when the last build placed it with this `digest` and it is as that build left it (same file, size and time
-        of change); else comparing reads it, which costs less than writing it again."""
+        rebuild with little changed then writes little."""
+        if self._link_old(name, digest, lambda old: _holding(old, data)):
+            return
+        path = self.folder / name
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+            return
+        with open(path, "wb") as handle:
+            handle.writelines(archive_chunks(data))
+
+    def _link_old(self, name: str, digest: str | None, holding: Callable[[Path], tuple[int, int] | None]) -> bool:
+        """Link the old site's file of that name into the new site if it holds the bytes of this `digest`. They are
+        known the same without reading the old file when the last build placed it with this digest and it is as that
+        build left it (same file, size and time of change); else `holding` reads it (device and inode, or None),
+        which costs less than writing the file again."""
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         old = self.out / name
@@ -104,14 +131,8 @@ class Staging:
         if placed is not None and placed.digest == digest and _identity_of(old) == placed.identity:
             same: tuple[int, int] | None = placed.identity[:2]
         else:
-            same = _holding(old, data)
-        if same is not None and _linked(old, path, same):
-            return
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-            return
-        with open(path, "wb") as handle:
-            handle.writelines(archive_chunks(data))
+            same = holding(old)
+        return same is not None and _linked(old, path, same)
 
     def discard(self) -> None:
         """Remove what is left in the staging folder: the old site after a swap, or the new one after a failure."""
@@ -244,6 +265,23 @@ def _holding(path: Path, data: bytes | Archive) -> tuple[int, int] | None:
     except OSError:
         return None
     return (status.st_dev, status.st_ino) if same else None
+
+
+def _digest_holding(kept: KeptFile) -> Callable[[Path], tuple[int, int] | None]:
+    """Return what tells whether a file holds the bytes of a kept file, known by their size and SHA-256 alone."""
+
+    def holding(path: Path) -> tuple[int, int] | None:
+        try:
+            with open(path, "rb") as handle:
+                status = os.fstat(handle.fileno())
+                if not stat.S_ISREG(status.st_mode) or status.st_size != kept.size or os.path.islink(path):
+                    return None
+                same = hashlib.file_digest(handle, "sha256").hexdigest() == kept.digest
+        except OSError:
+            return None
+        return (status.st_dev, status.st_ino) if same else None
+
+    return holding
 
 
 def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:

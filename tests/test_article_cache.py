@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import base64
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from glossator import article_cache, pipeline, write
+from glossator import article_cache, pipeline, stages, write
 from glossator.model import ArticleWork, Look
 
 from .conftest import ARTICLE, LAYOUTS, SIDECAR, Run, tree
@@ -33,13 +35,13 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The articles taken through the stages, by file name, as builds run."""
     names: list[str] = []
-    through = pipeline.through_files
+    through = stages.through_files
 
     def counted(content: Path, path: Path, look: object) -> object:
         names.append(path.name)
         return through(content, path, look)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "through_files", counted)
+    monkeypatch.setattr(stages, "through_files", counted)
     monkeypatch.setenv("GLOSSATOR_PROCESSES", "1")  # counted in this process
     return names
 
@@ -257,7 +259,7 @@ def test_a_file_changed_while_its_article_is_made_is_read_again_next_time(tmp_pa
                                                                            made: list[str],
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     content = _site(tmp_path)
-    through = pipeline.through_files
+    through = stages.through_files
 
     def edited_meanwhile(folder: Path, path: Path, look: Look) -> ArticleWork:
         work = through(folder, path, look)
@@ -267,9 +269,9 @@ def test_a_file_changed_while_its_article_is_made_is_read_again_next_time(tmp_pa
                                                            encoding="utf-8")
         return work
 
-    monkeypatch.setattr(pipeline, "through_files", edited_meanwhile)
+    monkeypatch.setattr(stages, "through_files", edited_meanwhile)
     _build(tmp_path)
-    monkeypatch.setattr(pipeline, "through_files", through)
+    monkeypatch.setattr(stages, "through_files", through)
     made.clear()
     assert _build(tmp_path) == _fresh(tmp_path)
     assert "beta.md" in made
@@ -296,3 +298,59 @@ def test_a_kept_article_others_could_have_written_is_not_read_back(tmp_path: Pat
     made.clear()
     assert _build(tmp_path) == first
     assert len(made) == 1
+
+
+def test_a_kept_article_whose_files_left_the_site_is_made_again(tmp_path: Path, cache_home: Path,
+                                                                made: list[str]) -> None:
+    # The cache keeps no page: a kept article's files are the last build's, taken from the site it placed.
+    _site(tmp_path)
+    first = _build(tmp_path)
+    (tmp_path / "site" / "beta.html").unlink()
+    made.clear()
+    assert _build(tmp_path) == first
+    assert made == ["beta.md"]
+    made.clear()
+    assert _build(tmp_path, "elsewhere") == first  # a new site folder: nothing there to take
+    assert sorted(made) == ["alpha.md", "beta.md", "gamma.md"]
+
+
+def test_an_article_left_as_it_was_is_not_read_again_and_one_changed_is(tmp_path: Path, cache_home: Path,
+                                                                       made: list[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _site(tmp_path)
+    monkeypatch.setattr(article_cache, "_TIME_STEP_NS", 100_000_000)  # this file system's steps are fine
+    read: list[str] = []
+    digest = article_cache.file_digest
+
+    def counted(path: Path, kind: str | None = None) -> str:
+        read.append(path.name)
+        return digest(path, kind)
+
+    monkeypatch.setattr(article_cache, "file_digest", counted)
+    first = _build(tmp_path)
+    time.sleep(0.2)  # a file changed shortly before a build looked at it is read again, and then trusted
+    assert _build(tmp_path) == first
+    read.clear()
+    assert _build(tmp_path) == first
+    assert [name for name in read if name.endswith((".md", ".yaml"))] == []  # known by their size and times
+    sidecar = content / "beta.annotations.yaml"
+    times = sidecar.stat()
+    edited = SIDECAR.replace("A doubled word removed.", "A doubled word deleted.")
+    assert len(edited) == len(SIDECAR)
+    sidecar.write_text(edited, encoding="utf-8")
+    article_cache.os.utime(sidecar, ns=(times.st_atime_ns, times.st_mtime_ns))  # its time put back by hand
+    made.clear()
+    built = _build(tmp_path)
+    assert made == ["beta.md"]
+    assert built == _fresh(tmp_path)
+
+
+def test_a_build_with_nothing_changed_imports_no_parser(tmp_path: Path, cache_home: Path) -> None:
+    # Most of what such a build would spend is importing what makes articles (stages.py): none is made.
+    content = _site(tmp_path)
+    command = ("import sys\nfrom glossator import cli\n"
+               f"status = cli.main(['build', '--content', {str(content)!r}, '--out', {str(tmp_path / 'site')!r}])\n"
+               "print(status, 'markdown_it' in sys.modules, 'glossator.stages' in sys.modules)\n")
+    runs = [subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, check=True,
+                           cwd=tmp_path).stdout.split() for _ in range(2)]
+    assert runs == [["0", "True", "True"], ["0", "False", "False"]]

@@ -13,7 +13,7 @@ import pytest
 from glossator import build, check
 from glossator.load.layouts import load_layouts
 from glossator.render.compiled_layouts import cache_file, environment_fingerprint
-from glossator.render.page import make_environment
+from glossator.render.look import make_environment
 
 from .conftest import ARTICLE, LAYOUTS, Run, tree
 

@@ -9,7 +9,7 @@ import pytest
 from markdown_it.utils import read_fixture_file
 
 from glossator.model import ArticleWork
-from glossator.pipeline import Context, run_stages
+from glossator.stages import Context, run_stages
 
 from .conftest import Run
 

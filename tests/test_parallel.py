@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bench.site_corpus import SiteSize, write_site
-from glossator import pipeline
+from glossator import pipeline, stages
 from glossator.model import ArticleWork, Look, SiteFile, Staged
 from glossator.parallel import PROCESSES, processes
 from glossator.write import Staging, with_manifest
@@ -52,13 +52,13 @@ def test_a_build_writes_each_articles_files_as_soon_as_it_is_made(tmp_path: Path
         return made
 
     monkeypatch.setattr(Staging, "stage", seen)
-    through = pipeline.through_files
+    through = stages.through_files
 
     def made(content: Path, path: Path, look: Look) -> ArticleWork:
         staged.append(f"made {path.name}")
         return through(content, path, look)
 
-    monkeypatch.setattr(pipeline, "through_files", made)
+    monkeypatch.setattr(stages, "through_files", made)
     result = _build(content, tmp_path / "site", "1", monkeypatch)  # one process: a worker's calls are not seen here
     assert result.problems == []
     assert len([name for name in staged if not name.startswith("made ")]) == 20

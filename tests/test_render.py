@@ -16,7 +16,8 @@ from glossator.model import Site, SiteWork
 from glossator.outputs import make_outputs
 from glossator.outputs.article_files import files_of
 from glossator.pipeline import checked_articles
-from glossator.render.page import prepare_look, render_article
+from glossator.render.look import prepare_look
+from glossator.render.page import render_article
 
 from .conftest import ARTICLE, LAYOUTS, Run
 

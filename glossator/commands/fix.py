@@ -16,8 +16,8 @@ from ..edit.sidecar import SidecarEditError, read_sidecar, save_sidecar, update_
 from ..load.content import article_paths
 from ..load.located_yaml import parse_yaml
 from ..model import Annotation, ArticleFile, ArticleWork
-from ..pipeline import Context, run_stages
 from ..problems import Problem, Where, shorten, summary
+from ..stages import Context, run_stages
 
 EXIT_OK, EXIT_LEFT, EXIT_USAGE = 0, 1, 2
 

@@ -22,8 +22,9 @@ from ..load.content import sidecar_of
 from ..load.files import display
 from ..model import ArticleWork
 from ..outputs.web_annotation_read import annotations_from_jsonld
-from ..pipeline import Context, collector_paused, run_stages
+from ..pipeline import collector_paused
 from ..problems import Problem, Where, shorten, summary
+from ..stages import Context, run_stages
 
 EXIT_OK, EXIT_LEFT, EXIT_USAGE = 0, 1, 2
 _STEP = re.compile(r"\.?([A-Za-z_@]*)(?:\[(\d+)\])?")

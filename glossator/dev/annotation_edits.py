@@ -29,8 +29,8 @@ from ..load.files import display
 from ..load.located_yaml import parse_yaml
 from ..model import Anchor, AnchoredArticle, ArticleWork
 from ..outputs.web_annotation_read import ImportedAnnotation, annotations_from_jsonld
-from ..pipeline import Context, run_stages
 from ..problems import Problem
+from ..stages import Context, run_stages
 from .placing import place_selection
 
 _READ_ATTEMPTS = 3  # a sidecar saved while it is read is read again, so the ETag is that of the text read

@@ -17,9 +17,11 @@ from ..load.files import MAX_FILE_BYTES
 from ..load.layouts import THEME, load_layouts
 from ..model import ArticleWork, LayoutFile, Look, Site, ZipEntries
 from ..outputs import in_memory
-from ..pipeline import Context, build_inputs, collector_paused, config_path, outputs_of, run_stages, site_step
+from ..pipeline import build_inputs, collector_paused, config_path, outputs_of, site_step
 from ..problems import Problem, Where
-from ..render.page import PageMemo, prepare_look
+from ..render.look import prepare_look
+from ..render.page import PageMemo
+from ..stages import Context, run_stages
 from ..write import MANIFEST, manifest_of, replace_file, write
 from .changes import Stale
 

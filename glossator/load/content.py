@@ -11,7 +11,6 @@ from ..model import ArticleFile, Located
 from ..problems import REFUSED_IN_RECEIVED_TEXT, Problem, Where, shorten
 from .files import display, is_litter, outside, read_file, refused_characters, visible
 from .located_yaml import parse_yaml
-from .pictures import load_pictures
 
 SIDECAR_SUFFIX = ".annotations.yaml"
 
@@ -86,6 +85,8 @@ def _load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[P
         return None, problems
     front, body, body_line = parsed
     received, source_problems = _load_received(content, path, front)
+    from .pictures import load_pictures  # here: it parses the body, which listing the content folder never needs
+
     pictures, tokens = load_pictures(content, path, body)
     article = ArticleFile(
         slug=path.name[: -len(".md")],

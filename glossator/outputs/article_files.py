@@ -22,7 +22,6 @@ from ..model import (
     epub_name,
     received_name,
 )
-from .web_annotation import collection_file
 
 # What an article output is given: the article through every stage, its page and the look; it returns the file's
 # name and bytes, or None when the article has no such file.
@@ -41,6 +40,8 @@ def _received_text(anchored: AnchoredArticle, page: str, look: Look) -> tuple[st
 
 
 def _web_annotations(anchored: AnchoredArticle, page: str, look: Look) -> tuple[str, bytes]:
+    from .web_annotation import collection_file  # here: the site-wide outputs list these files, never make them
+
     return collection_name(anchored.article.slug), collection_file(anchored, look.site)
 
 

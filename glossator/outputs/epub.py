@@ -25,7 +25,8 @@ from markupsafe import Markup
 
 from ..model import Anchor, AnchoredArticle, Article, Site
 from ..render.marginalia import ENV_KEY, insert_marks
-from ..render.markdown import is_safe_url, new_article_renderer, render_parsed_note, standalone_note_parser
+from ..render.markdown import new_article_renderer, render_parsed_note, standalone_note_parser
+from ..render.urls import is_safe_url
 from .web_annotation import date_time
 
 MEDIA_TYPE = "application/epub+zip"
@@ -172,7 +173,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 def _long_date(value: str | None) -> str:
-    from ..render.page import long_date  # here, not above: the page renderer imports this module
+    from ..render.look import long_date  # here, not above: the page renderer imports this module
 
     return long_date(value)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import AnchoredArticle, SiteFile, SiteWork, size_of
-from ..render.page import counts, render_layout
+from ..render.look import counts, render_layout
 
 
 def index_page(site: SiteWork, made: Mapping[str, SiteFile]) -> list[SiteFile]:

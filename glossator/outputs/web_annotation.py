@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, collection_name
 from ..parallel import Ahead, fork_ahead
-from ..render.markdown import is_safe_url, notes_ahead_ready, render_parsed_note, standalone_note_parser
+from ..render.markdown import notes_ahead_ready, render_parsed_note, standalone_note_parser
+from ..render.urls import is_safe_url
 
 if TYPE_CHECKING:
     from .web_annotation_read import (

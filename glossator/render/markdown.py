@@ -16,11 +16,8 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from ..parallel import Ahead, fork_ahead
 from .marginalia import ENV_KEY, marginalia_plugin
+from .urls import is_safe_url
 
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
-_URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-_URL_START = re.compile(r"^[\x00-\x20\s]+")
 # Text that CommonMark reads as one paragraph of plain text: it starts with a letter (no list, heading, quote
 # or code block can start there), holds no character that starts inline syntax (escape, code, emphasis, link,
 # image, autolink, entity) and no line break, and ends in no space (a paragraph is stripped). Most notes do.
@@ -40,14 +37,6 @@ _NOTE_BLOCKS = {
     "blockquote": ("span", "note-quote", None),
     "heading": ("strong", "note-h", None),
 }
-
-
-def is_safe_url(url: str) -> bool:
-    """Allow relative links and the http, https and mailto schemes only."""
-    # A browser drops tabs and newlines anywhere in a URL, and controls and spaces at its
-    # start, before it reads the scheme: "java\tscript:" and "\x01javascript:" both run.
-    match = _SCHEME.match(_URL_START.sub("", _URL_TAB_OR_NEWLINE.sub("", url)))
-    return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
 # How deep blockquotes and lists may nest (each list counts twice: the list and its item). markdown-it drops
