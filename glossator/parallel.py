@@ -86,8 +86,12 @@ class Ahead(Generic[T]):
         self._pid = None
 
 
-def fork_ahead(compute: Callable[[], T]) -> Ahead[T] | None:
+_BEHIND = 10  # a tenth of the share of a process of the usual priority, as Linux weighs them
+
+
+def fork_ahead(compute: Callable[[], T], *, behind: bool = False) -> Ahead[T] | None:
     """Start computing `compute()` in a forked child, on a core the build leaves idle; None where there is none.
+    A child `behind` is wanted after the others: it runs at a lower priority, so they have the idle core first.
 
     `compute` must read only what the parent held at the fork and change nothing outside the child; its result is
     pickled back. None in a worker (every core has one), with one core or GLOSSATOR_PROCESSES=1, off Linux (fork
@@ -101,6 +105,8 @@ def fork_ahead(compute: Callable[[], T]) -> Ahead[T] | None:
         status = 1
         try:
             os.close(reading)
+            if behind:
+                os.nice(_BEHIND)
             data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writing, "wb") as pipe:
                 pipe.write(data)

@@ -22,7 +22,7 @@ from .outputs.article_files import files_of, summary_of
 from .outputs.web_annotation import collection_made_ahead, forget_encoded
 from .render.layouts import LayoutFailed, template_problem
 from .render.markdown import forget_parsed_notes, notes_rendered_ahead
-from .render.page import PageMemo, render_article
+from .render.page import PageMemo, partials_rendered_ahead, render_article
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,8 @@ def _through_files(content: Path, validated: ArticleWork, look: Look) -> Article
     checked = run_stages(validated, Context(content), start="anchor", stop="audit")
     if checked.problems or checked.anchored is None:
         return checked
-    with collection_made_ahead(checked.anchored, look.site):  # on an idle core, if there is one, while it renders
+    # On an idle core, if there is one, while the page renders: the notes' partials, then the Web Annotation file.
+    with partials_rendered_ahead(checked.anchored, look), collection_made_ahead(checked.anchored, look.site):
         work = run_stages(checked, Context(content, look), start="render")
     if not work.files_made:
         # A layout that failed: `check` renders the article again in its turn (a build stops before render when
@@ -125,7 +126,14 @@ def _through_files(content: Path, validated: ArticleWork, look: Look) -> Article
     # piles up nor is walked, article after article, by a worker's garbage collector.
     forget_parsed_notes()
     forget_encoded()
+    _last_made[:] = [work]
     return replace(summary_of(work), needs_read=needs_as_read(work))
+
+
+# The last article made, whole, until the next is made: freeing a long article's tokens, reading text and anchors
+# one object at a time takes a fiftieth of its build, and a build's process ends without freeing what it holds
+# (cli.run). One article at a time, so a site of many articles holds no more than before.
+_last_made: list[ArticleWork] = []
 
 
 def needs_as_read(work: ArticleWork) -> tuple[tuple[str, str], ...]:

@@ -10,9 +10,12 @@ import pytest
 
 from bench.site_corpus import SiteSize, write_site
 from glossator import parallel, pipeline
+from glossator.load.layouts import load_layouts
+from glossator.model import Site
 from glossator.outputs import web_annotation
 from glossator.parallel import PROCESSES, fork_ahead
-from glossator.render import markdown
+from glossator.render import markdown, page
+from glossator.render.look import prepare_look
 from glossator.render.markdown import note_parser, notes_rendered_ahead, render_parsed_note, standalone_note_parser
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a child is forked on Linux only")
@@ -86,16 +89,20 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_identical(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = write_site(tmp_path / "content", SiteSize(articles=1, words=4_000, annotations=150), seed=5).content
-    forked: list[int] = []
+    forked: list[str] = []
     fork = parallel.fork_ahead
 
-    def counted(compute: Callable[[], object]) -> object:
-        ahead = fork(compute)
-        forked.append(ahead is not None)
-        return ahead
+    def counted(what: str) -> Callable[..., object]:
+        def forking(compute: Callable[[], object], **options: bool) -> object:
+            ahead = fork(compute, **options)
+            forked.append(what if ahead is not None else "none")
+            return ahead
 
-    monkeypatch.setattr(markdown, "fork_ahead", counted)
-    monkeypatch.setattr(web_annotation, "fork_ahead", counted)
+        return forking
+
+    monkeypatch.setattr(markdown, "fork_ahead", counted("notes"))
+    monkeypatch.setattr(page, "fork_ahead", counted("partials"))
+    monkeypatch.setattr(web_annotation, "fork_ahead", counted("web annotations"))
     built = {}
     for count in ("1", "2"):
         monkeypatch.setenv(PROCESSES, count)
@@ -103,5 +110,26 @@ def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_
             result = pipeline.build(content, None, tmp_path / count, keep=False)
         assert result.problems == [] and result.annotations == 150
         built[count] = _files(tmp_path / count)
-    assert forked == [False, False, True, True]  # one process: none; two: the notes, then the Web Annotation file
+    # One process: none. Two: the notes' Markdown while the body is parsed, then their partials and the Web
+    # Annotation file while the page renders.
+    assert forked == ["none"] * 3 + ["notes", "partials", "web annotations"]
     assert len(built["2"]) > 3 and built["1"] == built["2"]
+
+
+def test_partials_rendered_ahead_are_the_ones_rendered_here(tmp_path: Path) -> None:
+    content = write_site(tmp_path / "content", SiteSize(articles=1, words=2_000, annotations=120), seed=3).content
+    look = prepare_look(load_layouts(None)[0], "theme", Site())[0]
+    assert look is not None
+    with pipeline.collector_paused():
+        works, _, problems = pipeline.checked_articles(content)
+    anchored = works[0].anchored
+    assert problems == [] and anchored is not None
+    here = page.render_article(anchored, look)
+    with page.partials_rendered_ahead(anchored, look):
+        assert page._partials_ahead.pending is not None
+        ahead = page.render_article(anchored, look)
+        assert page._partials_ahead.pending is None  # collected, once the marks were in
+    assert ahead == here
+    failing = fork_ahead(lambda: 1 // 0)
+    page._partials_ahead.pending, page._partials_ahead.of = failing, (anchored, look)
+    assert page.render_article(anchored, look) == here  # a child that failed: rendered here

@@ -94,7 +94,9 @@ def collection_made_ahead(anchored: AnchoredArticle, site: Site) -> Iterator[Non
     process; about 40 µs an annotation, most of it encoding JSON."""
     if len(anchored.anchors) >= _ANNOTATIONS_WORTH_A_FORK:
         notes_ahead_ready()  # the file holds each note rendered on its own, which may be on its way from a child
-        _ahead.pending, _ahead.of = fork_ahead(lambda: _collection_file(anchored, site)), (anchored, site)
+        # Wanted last, when the files are made: the children the page waits for have the idle core first.
+        _ahead.pending = fork_ahead(lambda: _collection_file(anchored, site), behind=True)
+        _ahead.of = (anchored, site)
     try:
         yield
     finally:
