@@ -13,6 +13,7 @@ parses the body), and hands its result back as bytes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -115,6 +116,33 @@ def fork_ahead(compute: Callable[[], T], *, behind: bool = False) -> Ahead[T] | 
             os._exit(status)
     os.close(writing)
     return Ahead(pid, reading)
+
+
+class AheadFor(Generic[T]):
+    """A result being computed in a child for one input (its objects, compared by identity), which only a call for
+    the same input takes: one place per kind of result, between the fork and the end of the block it serves."""
+
+    def __init__(self) -> None:
+        self.pending: Ahead[T] | None = None
+        self.of: tuple[object, ...] = ()
+
+    def take(self, *of: object) -> T | None:
+        """Return the result computed for this input, once; None when there is none, or its child failed."""
+        if self.pending is None or len(of) != len(self.of) or any(a is not b for a, b in zip(of, self.of, strict=True)):
+            return None
+        result, self.pending = self.pending.result(), None
+        return result
+
+    @contextlib.contextmanager
+    def during(self, of: tuple[object, ...], compute: Callable[[], T], *, behind: bool = False) -> Iterator[None]:
+        """Compute `compute()` in a child (`fork_ahead`) while the block runs; give it up if not taken by its end."""
+        self.pending, self.of = fork_ahead(compute, behind=behind), of
+        try:
+            yield
+        finally:
+            if self.pending is not None:
+                self.pending.give_up()
+            self.pending, self.of = None, ()
 
 
 def through_stages(paths: list[Path], one: OneArticle, count: int) -> Iterator[ArticleWork]:

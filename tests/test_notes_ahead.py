@@ -12,7 +12,6 @@ from bench.site_corpus import SiteSize, write_site
 from glossator import parallel, pipeline
 from glossator.load.layouts import load_layouts
 from glossator.model import Site
-from glossator.outputs import web_annotation
 from glossator.parallel import PROCESSES, fork_ahead
 from glossator.render import markdown, page
 from glossator.render.look import prepare_look
@@ -92,17 +91,14 @@ def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_
     forked: list[str] = []
     fork = parallel.fork_ahead
 
-    def counted(what: str) -> Callable[..., object]:
-        def forking(compute: Callable[[], object], **options: bool) -> object:
-            ahead = fork(compute, **options)
-            forked.append(what if ahead is not None else "none")
-            return ahead
+    def counted(compute: Callable[[], object], **options: bool) -> object:
+        ahead = fork(compute, **options)
+        # Named by the function that asked for the child.
+        forked.append(compute.__qualname__.split(".")[0] if ahead is not None else "none")
+        return ahead
 
-        return forking
-
-    monkeypatch.setattr(markdown, "fork_ahead", counted("notes"))
-    monkeypatch.setattr(page, "fork_ahead", counted("partials"))
-    monkeypatch.setattr(web_annotation, "fork_ahead", counted("web annotations"))
+    monkeypatch.setattr(markdown, "fork_ahead", counted)
+    monkeypatch.setattr(parallel, "fork_ahead", counted)
     built = {}
     for count in ("1", "2"):
         monkeypatch.setenv(PROCESSES, count)
@@ -112,7 +108,7 @@ def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_
         built[count] = _files(tmp_path / count)
     # One process: none. Two: the notes' Markdown while the body is parsed, then their partials and the Web
     # Annotation file while the page renders.
-    assert forked == ["none"] * 3 + ["notes", "partials", "web annotations"]
+    assert forked == ["none"] * 3 + ["notes_rendered_ahead", "partials_rendered_ahead", "collection_made_ahead"]
     assert len(built["2"]) > 3 and built["1"] == built["2"]
 
 
@@ -131,5 +127,5 @@ def test_partials_rendered_ahead_are_the_ones_rendered_here(tmp_path: Path) -> N
         assert page._partials_ahead.pending is None  # collected, once the marks were in
     assert ahead == here
     failing = fork_ahead(lambda: 1 // 0)
-    page._partials_ahead.pending, page._partials_ahead.of = failing, (anchored, look)
+    page._partials_ahead.pending, page._partials_ahead.of = failing, (anchored, look)  # as `during` leaves them
     assert page.render_article(anchored, look) == here  # a child that failed: rendered here

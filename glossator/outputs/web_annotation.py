@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..model import Anchor, AnchoredArticle, Annotation, Meta, Site, collection_name
-from ..parallel import Ahead, fork_ahead
+from ..parallel import AheadFor
 from ..render.markdown import notes_ahead_ready, render_parsed_note, standalone_note_parser
 from ..render.urls import is_safe_url
 
@@ -65,44 +66,27 @@ NoteToHtml = Callable[[str], str]
 def collection_file(anchored: AnchoredArticle, site: Site) -> bytes:
     """Return the bytes of `collection_of`, each annotation encoded once and kept: `watch` writes the file again at
     each save, when a few annotations changed at most."""
-    if _ahead.pending is not None and _ahead.of == (anchored, site):
-        made, _ahead.pending = _ahead.pending.result(), None
-        if made is not None:  # else the child failed: made here, where what went wrong can be seen
-            return made
-    return _collection_file(anchored, site)
+    made = _ahead.take(anchored, site)
+    # None when no child made it, or the child failed: made here, where what went wrong can be seen.
+    return made if made is not None else _collection_file(anchored, site)
 
 
-class _Ahead:
-    """The Web Annotation file being made in a child, and of which article and settings."""
-
-    def __init__(self) -> None:
-        self.pending: Ahead[bytes] | None = None
-        self.of: tuple[AnchoredArticle, Site] | None = None
-
-
-_ahead = _Ahead()
+_ahead: AheadFor[bytes] = AheadFor()  # the Web Annotation file being made in a child
 # As for notes rendered ahead (render/markdown.py): below this, the fork costs more than the file.
 _ANNOTATIONS_WORTH_A_FORK = 100
 
 
-@contextlib.contextmanager
-def collection_made_ahead(anchored: AnchoredArticle, site: Site) -> Iterator[None]:
+def collection_made_ahead(anchored: AnchoredArticle, site: Site) -> AbstractContextManager[None]:
     """Make the article's Web Annotation file in a child process on an idle core while the block inside runs (the
     page's render), and have `collection_file` return its bytes; without an idle core, make it when asked.
 
     It depends on the placed annotations and the settings alone, and is the same bytes made in a fork of this
     process; about 40 µs an annotation, most of it encoding JSON."""
-    if len(anchored.anchors) >= _ANNOTATIONS_WORTH_A_FORK:
-        notes_ahead_ready()  # the file holds each note rendered on its own, which may be on its way from a child
-        # Wanted last, when the files are made: the children the page waits for have the idle core first.
-        _ahead.pending = fork_ahead(lambda: _collection_file(anchored, site), behind=True)
-        _ahead.of = (anchored, site)
-    try:
-        yield
-    finally:
-        if _ahead.pending is not None:
-            _ahead.pending.give_up()
-        _ahead.pending, _ahead.of = None, None
+    if len(anchored.anchors) < _ANNOTATIONS_WORTH_A_FORK:
+        return contextlib.nullcontext()
+    notes_ahead_ready()  # the file holds each note rendered on its own, which may be on its way from a child
+    # Wanted last, when the files are made: the children the page waits for have the idle core first.
+    return _ahead.during((anchored, site), lambda: _collection_file(anchored, site), behind=True)
 
 
 def _collection_file(anchored: AnchoredArticle, site: Site) -> bytes:

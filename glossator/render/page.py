@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import re
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import jinja2
@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..model import Anchor, AnchoredArticle, Article, Look, WordChange, collection_name, epub_name, received_name
-from ..parallel import Ahead, fork_ahead
+from ..parallel import AheadFor
 from .block_cache import BlockCache
 from .layouts import run_layout
 from .look import counts, render_layout
@@ -48,7 +48,7 @@ def render_article(anchored: AnchoredArticle, look: Look, memo: PageMemo | None 
         memo.notes = {anchor: html for anchor, html in memo.notes.items() if anchor in current}
     else:
         tokens = insert_marks(anchored.tokens, anchored.reading, anchored.anchors)
-        rendered.update(_partials_ahead.collect(anchored, look))  # due by now, if a child renders them
+        rendered.update(_partials_made_ahead(anchored, look))  # due by now, if a child renders them
         body = md.renderer.render(tokens, md.options, {ENV_KEY: {"render_note": render_note, "pictures": pictures}})
     site = look.site
     return render_layout(look, "article.html", page, article=article, meta=article.meta, body=Markup(body),
@@ -57,43 +57,27 @@ def render_article(anchored: AnchoredArticle, look: Look, memo: PageMemo | None 
                          epub=epub_name(article.slug) if site.epub else None, site=site, canonical=site.url(page))
 
 
-class _PartialsAhead:
-    """The note partials of one article being rendered in a child, and what they are rendered for."""
-
-    def __init__(self) -> None:
-        self.pending: Ahead[list[str]] | None = None
-        self.of: tuple[AnchoredArticle, Look] | None = None
-
-    def collect(self, anchored: AnchoredArticle, look: Look) -> dict[Anchor, str]:
-        if self.pending is None or self.of is None or self.of[0] is not anchored or self.of[1] is not look:
-            return {}
-        htmls, self.pending = self.pending.result(), None
-        # None from a child that failed: each note is rendered here, and a layout's error is raised here.
-        return dict(zip(anchored.anchors, htmls, strict=True)) if htmls is not None else {}
+def _partials_made_ahead(anchored: AnchoredArticle, look: Look) -> dict[Anchor, str]:
+    htmls = _partials_ahead.take(anchored, look)
+    # None when no child rendered them, or it failed: each note is rendered here, and a layout's error raised here.
+    return dict(zip(anchored.anchors, htmls, strict=True)) if htmls is not None else {}
 
 
-_partials_ahead = _PartialsAhead()
+_partials_ahead: AheadFor[list[str]] = AheadFor()  # the note partials of one article being rendered in a child
 # As for notes rendered ahead (render/markdown.py): each partial rendered ahead saves the parent about 20 µs.
 _PARTIALS_WORTH_A_FORK = 100
 
 
-@contextlib.contextmanager
-def partials_rendered_ahead(anchored: AnchoredArticle, look: Look) -> Iterator[None]:
+def partials_rendered_ahead(anchored: AnchoredArticle, look: Look) -> AbstractContextManager[None]:
     """Render each note of the article through its partial layout, as the margin shows it, in a child process on an
     idle core while the marks are put in the body, and have `render_article` take the HTML from it.
 
     A partial needs only the placed anchor and the note's Markdown (rendered ahead already, and collected before
     this fork); the HTML is what this process would make, the child being a fork of it, with the same layouts."""
-    if len(anchored.anchors) >= _PARTIALS_WORTH_A_FORK:
-        notes_ahead_ready()
-        _partials_ahead.pending = fork_ahead(lambda: _partials(anchored, look))
-        _partials_ahead.of = (anchored, look)
-    try:
-        yield
-    finally:
-        if _partials_ahead.pending is not None:
-            _partials_ahead.pending.give_up()
-        _partials_ahead.pending, _partials_ahead.of = None, None
+    if len(anchored.anchors) < _PARTIALS_WORTH_A_FORK:
+        return contextlib.nullcontext()
+    notes_ahead_ready()  # the notes' Markdown, which the partials hold, may be on its way from a child
+    return _partials_ahead.during((anchored, look), lambda: _partials(anchored, look))
 
 
 def _partials(anchored: AnchoredArticle, look: Look) -> list[str]:
