@@ -85,8 +85,10 @@ class ArticleCache:
         """Return the article's work kept by an earlier build, and its own files, if it was made from the same bytes
         as are there now; else None."""
         entry = self._read(path)
-        own = self.own_files(path, entry.own) if entry is not None else None
-        if entry is None or own is None or own.key != entry.own.key:
+        if entry is None:
+            return None
+        own = self.own_files(path, entry.own)
+        if own.key != entry.own.key:
             return None
         if any(file_digest(Path(need), digest.split("\0")[-2]) != digest for need, digest in entry.needs):
             return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,8 +78,12 @@ def check(content: Path, layouts: Path | None = None, *, config: Path | None = N
                   sum(len(w.anchored.anchors) for w in works if w.anchored))
 
 
+# The article stages (stages.py) are imported where an article is made, not above: a build that makes none never
+# imports the parsers, the schemas and the renderer, which would be most of what it spends.
+
+
 def _rendered(content: Path, work: ArticleWork, look: Look) -> ArticleWork:
-    from . import stages  # here, as in `_made_article`
+    from . import stages
 
     return stages.run_stages(work, stages.Context(content, look), start="render")
 
@@ -102,7 +105,7 @@ def checked_articles(content: Path, look: Look | None = None, cache: ArticleCach
     to_make = [path for path in paths if path not in works]
     count = processes(len(to_make)) if look is not None else 1
     if to_make:
-        importlib.import_module(f"{__package__}.stages")  # once, before the workers are forked: not once in each
+        from . import stages  # noqa: F401  (once, before the workers are forked: not once in each)
 
     def one(path: Path) -> ArticleWork:
         # In a worker when there are many: the parent receives a small record of each article, never its page.
@@ -117,15 +120,16 @@ def checked_articles(content: Path, look: Look | None = None, cache: ArticleCach
 def _kept_article(path: Path, cache: ArticleCache | None, staging: Staging | None) -> ArticleWork | None:
     """Return an article kept by an earlier build from the same bytes, its files taken from the site that build
     placed; None when there is none, or its files there are gone or changed."""
-    kept = cache.kept(path) if cache is not None and staging is not None else None
-    files = staging.link_kept(kept[1]) if kept is not None and staging is not None else None
+    if cache is None or staging is None:
+        return None
+    kept = cache.kept(path)
+    files = staging.link_kept(kept[1]) if kept is not None else None
     return replace(kept[0], files_made=files) if kept is not None and files is not None else None
 
 
 def _made_article(content: Path, path: Path, look: Look | None, cache: ArticleCache | None,
                   staging: Staging | None) -> ArticleWork:
     """Take one article through the stages, write its files into the new site, and keep it for the next build."""
-    # Here, not above: a build that makes no article never imports the parsers, schemas and renderer (stages.py).
     from . import stages
 
     if look is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
+from io import BufferedReader
 from pathlib import Path, PurePosixPath
 
 from .model import Archive, FileData, KeptFile, SiteFile, Staged, size_of
@@ -97,8 +99,8 @@ class Staging:
         it was kept with; else None, with none of them put in: the article is made anew."""
         staged: list[SiteFile] = []
         for kept in files:
-            path = self.folder / kept.name
-            if not _is_plain_name(kept.name) or not self._link_old(kept.name, kept.digest, _digest_holding(kept)):
+            path, holding = self.folder / kept.name, functools.partial(_hashing_to, kept=kept)
+            if not _is_plain_name(kept.name) or not self._link_old(kept.name, kept.digest, holding):
                 for file in staged:
                     with suppress(OSError):
                         os.unlink(self.folder / file.name)
@@ -255,33 +257,27 @@ def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
 
 def _holding(path: Path, data: bytes | Archive) -> tuple[int, int] | None:
     """Return the device and inode of `path` if it is a regular file of exactly these bytes, else None."""
+    chunks = [data] if isinstance(data, bytes) else archive_chunks(data)
+    return _file_where(path, size_of(data),
+                       lambda handle: all(handle.read(len(chunk)) == chunk for chunk in chunks) and not handle.read(1))
+
+
+def _hashing_to(path: Path, kept: KeptFile) -> tuple[int, int] | None:
+    """Return the device and inode of `path` if it is a regular file of a kept file's size and SHA-256, else None."""
+    return _file_where(path, kept.size, lambda handle: hashlib.file_digest(handle, "sha256").hexdigest() == kept.digest)
+
+
+def _file_where(path: Path, size: int, holds: Callable[[BufferedReader], bool]) -> tuple[int, int] | None:
+    """Return the device and inode of `path` if it is a regular file (not a link) of `size` bytes that `holds`."""
     try:
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size != size_of(data) or os.path.islink(path):
+            if not stat.S_ISREG(status.st_mode) or status.st_size != size or os.path.islink(path):
                 return None
-            chunks = [data] if isinstance(data, bytes) else archive_chunks(data)
-            same = all(handle.read(len(chunk)) == chunk for chunk in chunks) and not handle.read(1)
+            same = holds(handle)
     except OSError:
         return None
     return (status.st_dev, status.st_ino) if same else None
-
-
-def _digest_holding(kept: KeptFile) -> Callable[[Path], tuple[int, int] | None]:
-    """Return what tells whether a file holds the bytes of a kept file, known by their size and SHA-256 alone."""
-
-    def holding(path: Path) -> tuple[int, int] | None:
-        try:
-            with open(path, "rb") as handle:
-                status = os.fstat(handle.fileno())
-                if not stat.S_ISREG(status.st_mode) or status.st_size != kept.size or os.path.islink(path):
-                    return None
-                same = hashlib.file_digest(handle, "sha256").hexdigest() == kept.digest
-        except OSError:
-            return None
-        return (status.st_dev, status.st_ino) if same else None
-
-    return holding
 
 
 def replace_refusal(out: Path, inputs: Iterable[Path]) -> str | None:

@@ -24,8 +24,10 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from ..model import Anchor, AnchoredArticle, Article, Site
+from ..render.look import long_date
 from ..render.marginalia import ENV_KEY, insert_marks
 from ..render.markdown import new_article_renderer, render_parsed_note, standalone_note_parser
+from ..render.page import word_change
 from ..render.urls import is_safe_url
 from .web_annotation import date_time
 
@@ -52,7 +54,7 @@ def epub_environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("glossator", "epub_theme"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters["long_date"] = _long_date
+    env.filters["long_date"] = long_date
     return env
 
 
@@ -149,8 +151,6 @@ def _render_picture(self: RendererHTML, tokens: Sequence[Token], idx: int, optio
 
 
 def _footnote(anchor: Anchor, env: jinja2.Environment) -> dict[str, Any]:
-    from ..render.page import word_change  # here, not above: the page renderer imports this module
-
     annotation = anchor.annotation
     note = annotation.note
     body = Markup(render_parsed_note(standalone_note_parser(xhtml=True), note)) if note else None
@@ -170,10 +170,3 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info.external_attr = _FILE_MODE << 16
             archive.writestr(info, data)
     return buffer.getvalue()
-
-
-def _long_date(value: str | None) -> str:
-    from ..render.look import long_date  # here, not above: the page renderer imports this module
-
-    return long_date(value)
-
