@@ -38,8 +38,8 @@ def test_inject_adds_the_script_and_allows_it_in_the_policy() -> None:
     policy = "default-src &#x27;none&#x27;; script-src &#x27;sha256-abc=&#x27; &#x27;self&#x27;; connect-src &#x27;self&#x27;"
     assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in served
     assert served.count(SCRIPT) == 1
-    assert f'<script src="{SCRIPT}"></script></head>' in served
-    assert served.replace(f'<script src="{SCRIPT}"></script>', "").count("</head>") == PAGE.count("</head>")
+    assert f'<script src="{SCRIPT}" data-since="0"></script></head>' in served
+    assert served.replace(f'<script src="{SCRIPT}" data-since="0"></script>', "").count("</head>") == PAGE.count("</head>")
     assert served.endswith("<body><p>Text with </head> in it.</p></body></html>\n")
 
 
@@ -61,9 +61,9 @@ def test_problem_view_points_at_the_column(tmp_path: Path) -> None:
 class EventClient:
     """A listener on the event stream, as the page's EventSource is, collecting events in a thread."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, address: str = EVENTS) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
-        self.sock.sendall(f"GET {EVENTS} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        self.sock.sendall(f"GET {address} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
         self.sock.settimeout(0.2)
         self.events: list[tuple[str, str]] = []
         self.data = b""
@@ -113,8 +113,8 @@ def serving(root: Path) -> Iterator[tuple[Session, int, Broadcast]]:
 
 
 @contextmanager
-def listening(port: int) -> Iterator[EventClient]:
-    client = EventClient(port)
+def listening(port: int, address: str = EVENTS) -> Iterator[EventClient]:
+    client = EventClient(port, address)
     try:
         assert client.connected.wait(DEADLINE)
         yield client
@@ -128,38 +128,40 @@ def _get(port: int, path: str) -> tuple[str, str]:
 
 
 def test_pages_are_served_with_the_reload_script_and_the_files_unchanged(tmp_path: Path) -> None:
-    with serving(tmp_path) as (session, port, _):
+    with serving(tmp_path) as (session, port, broadcast):
         for path, name in (("/", "index.html"), ("/small.html", "small.html")):
             kind, text = _get(port, path)
             assert kind == "text/html; charset=utf-8"
             assert SCRIPT in text and "connect-src" in text
             assert SCRIPT not in session.page(name)
-            assert text == inject(session.page(name))
+            assert text == inject(session.page(name), since=broadcast.generation)
         kind, script = _get(port, SCRIPT)
         assert kind == "text/javascript" and "EventSource" in script
 
 
 def test_an_address_without_html_serves_the_page_and_text_is_said_to_be_utf8(tmp_path: Path) -> None:
-    with serving(tmp_path) as (session, port, _):
-        assert _get(port, "/small") == ("text/html; charset=utf-8", inject(session.page("small.html")))
+    with serving(tmp_path) as (session, port, broadcast):
+        served = inject(session.page("small.html"), since=broadcast.generation)
+        assert _get(port, "/small") == ("text/html; charset=utf-8", served)
         (session.out / "received.source.txt").write_text("“Trust, but verify”", encoding="utf-8")
         assert _get(port, "/received.source.txt") == ("text/plain; charset=utf-8", "“Trust, but verify”")
 
 
 def test_a_head_request_tells_the_length_of_the_page_served(tmp_path: Path) -> None:
-    with serving(tmp_path) as (session, port, _):
+    with serving(tmp_path) as (session, port, broadcast):
         request = urllib.request.Request(f"http://127.0.0.1:{port}/small.html", method="HEAD")
+        served = inject(session.page("small.html"), since=broadcast.generation)
         with urllib.request.urlopen(request, timeout=DEADLINE) as response:
             assert response.read() == b""
-            assert int(response.headers["Content-Length"]) == len(inject(session.page("small.html")).encode("utf-8"))
+            assert int(response.headers["Content-Length"]) == len(served.encode("utf-8"))
 
 
 def test_a_missing_page_gets_the_sites_404_page(tmp_path: Path) -> None:
-    with serving(tmp_path) as (session, port, _):
+    with serving(tmp_path) as (session, port, broadcast):
         with pytest.raises(urllib.error.HTTPError) as missing:
             _get(port, "/no/such/page.html")
         assert missing.value.code == 404
-        assert missing.value.read().decode("utf-8") == inject(session.page("404.html"))
+        assert missing.value.read().decode("utf-8") == inject(session.page("404.html"), since=broadcast.generation)
 
 
 @pytest.mark.parametrize("base_url", [None, "https://example.org/repo/"])
@@ -208,6 +210,21 @@ def test_the_reload_event_reaches_a_listening_page_after_a_rebuild(tmp_path: Pat
         session.write("small.annotations.yaml", SIDECAR.replace("A note with", "A served note with"))
         assert client.wait_for(1)[0] == ("reload", "{}")
         assert "A served note with" in session.page()  # on disk before the page is told
+
+
+def test_a_page_that_connects_after_a_rebuild_still_hears_of_it(tmp_path: Path) -> None:
+    """The page says which generation it was sent at: a save between its load and its connection reloads it."""
+    with serving(tmp_path) as (session, port, broadcast):
+        since = re.search(r'data-since="(\d+)"', _get(port, "/small.html")[1])
+        assert since is not None and int(since[1]) == broadcast.generation
+        session.write("small.annotations.yaml", SIDECAR.replace("A note with", "A missed note with"))
+        assert session.wait_for_rebuilds(2).outcome.ok
+        with listening(port, f"{EVENTS}?since={since[1]}") as late:
+            assert late.wait_for(1)[0] == ("reload", "{}")
+        with listening(port, f"{EVENTS}?since={broadcast.generation}") as current, listening(port) as unsaid:
+            session.write("small.annotations.yaml", SIDECAR)
+            assert current.wait_for(1) == [("reload", "{}")]  # nothing before the new rebuild
+            assert unsaid.wait_for(1) == [("reload", "{}")]
 
 
 def test_a_failed_rebuild_sends_its_errors_to_open_and_newly_opened_pages(tmp_path: Path) -> None:

@@ -47,7 +47,9 @@
     document.body.append(overlay);
   }
 
-  const events = new EventSource("/__glossator/events");
+  // The generation the server read this page at: it tells of any rebuild since, even one before we connect.
+  const since = document.currentScript?.dataset.since;
+  const events = new EventSource("/__glossator/events" + (since ? "?since=" + encodeURIComponent(since) : ""));
   events.addEventListener("reload", () => {
     sessionStorage.setItem(key, String(scrollY));
     location.reload();

@@ -16,7 +16,7 @@ from http.server import ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..problems import Problem
 from .annotations_api import ROOT, AnnotationsApi
@@ -56,10 +56,10 @@ class Broadcast:
             self.event, self.broken = event, event if problems else None
             self._changed.notify_all()
 
-    def snapshot(self) -> tuple[int, tuple[str, str] | None]:
-        """Return the current generation and, if the build is broken, its problems event, as one pair."""
+    def snapshot(self) -> tuple[int, tuple[str, str] | None, tuple[str, str] | None]:
+        """Return the current generation, the problems event if the build is broken, and the latest event, at once."""
         with self._changed:
-            return self.generation, self.broken
+            return self.generation, self.broken, self.event
 
     def wait(self, seen: int, timeout: float) -> tuple[tuple[str, str] | None, int]:
         """Wait for news newer than generation `seen`; return it (None on timeout) and its generation."""
@@ -72,6 +72,12 @@ class Broadcast:
         with self._changed:
             self.closed = True
             self._changed.notify_all()
+
+
+def _since(address: str) -> int | None:
+    """The generation a page was read at, from its event stream's address; None from a client that did not say."""
+    values = parse_qs(urlsplit(address).query).get("since", [])
+    return int(values[0]) if values and values[0].isdecimal() else None
 
 
 def problem_view(problem: Problem) -> dict[str, Any]:
@@ -114,15 +120,16 @@ class _Head(HTMLParser):
             self.head_end = self.getpos()
 
 
-def inject(page: str, authoring: Authoring | None = None) -> str:
+def inject(page: str, authoring: Authoring | None = None, since: int = 0) -> str:
     """Add the reload script to a page's head, and let its Content-Security-Policy run it; with `authoring`, the
-    authoring script and style, the token and the container too."""
+    authoring script and style, the token and the container too. `since` is the generation the page was read at:
+    the script asks for the news after it, so a rebuild between sending the page and its connection is not lost."""
     parser = _Head()
     for start in range(0, len(page), 8192):  # the head is at the top: stop reading once it ends
         parser.feed(page[start : start + 8192])
         if parser.head_end is not None:
             break
-    tag = f'<script src="{SCRIPT}"></script>' + (authoring_tags(authoring) if authoring else "")
+    tag = f'<script src="{SCRIPT}" data-since="{since}"></script>' + (authoring_tags(authoring) if authoring else "")
     edits = [(_offset(page, parser.head_end), 0, tag)] if parser.head_end else [(len(page), 0, tag)]
     if parser.csp is not None:
         position, text, policy = parser.csp
@@ -186,7 +193,8 @@ class _Handler(AuthoringHandler):
 
     def _served(self, page: Path) -> bytes:
         """A page as served: with the reload script and, for an article's page, the authoring mode."""
-        return inject(page.read_text(encoding="utf-8"), self.authoring_of(page)).encode("utf-8")
+        since = self.broadcast.generation  # before the read: a rebuild during it reloads the page, never slips by
+        return inject(page.read_text(encoding="utf-8"), self.authoring_of(page), since).encode("utf-8")
 
     def _page(self) -> Path | None:
         path = Path(self.translate_path(self.path))
@@ -205,9 +213,9 @@ class _Handler(AuthoringHandler):
         if code != 404 or self.command != "GET":
             super().send_error(code, message, explain)
             return
-        missing_page = Path(self.directory) / "404.html"
+        since, missing_page = self.broadcast.generation, Path(self.directory) / "404.html"
         page = missing_page.read_text(encoding="utf-8") if missing_page.is_file() else _NOTHING_BUILT
-        self._send(inject(page).encode("utf-8"), "text/html; charset=utf-8", status=404)
+        self._send(inject(page, since=since).encode("utf-8"), "text/html; charset=utf-8", status=404)
 
     def _send(self, body: bytes, kind: str, *, status: int = 200) -> None:
         self.send_response(status)
@@ -220,7 +228,7 @@ class _Handler(AuthoringHandler):
 
     def _events(self) -> None:
         # Before the headers: a page that has its response hears of every rebuild after it.
-        seen, broken = self.broadcast.snapshot()
+        seen, broken, latest = self.broadcast.snapshot()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -228,6 +236,8 @@ class _Handler(AuthoringHandler):
         try:
             if broken is not None:
                 self._event(broken)
+            elif _since(self.path) not in (None, seen) and latest is not None:
+                self._event(latest)  # the page was sent before a rebuild it connected too late to hear
             while not self.broadcast.closed:
                 event, seen = self.broadcast.wait(seen, _KEEPALIVE_SECONDS)
                 self._event(event)
