@@ -7,17 +7,20 @@ without them). The workers are forked, so the compiled layouts are theirs withou
 keep each article's work between rebuilds and stay one process.
 
 A build of fewer articles runs them in one process, leaving the other cores idle: `fork_ahead` lends one of them a
-piece of an article's work that needs none of what the parent makes meanwhile (the notes' Markdown, while the parent
-parses the body), and hands its result back as bytes.
+piece of an article's work that needs none of what the parent makes meanwhile, and hands its result back as bytes;
+`fork_ahead_then` two pieces, the second made from the first, which the parent may take while the second is made
+(a long sidecar's load and validation, then the notes' Markdown, while the parent parses the body).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import os
 import pickle
 import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -36,6 +39,7 @@ _one: OneArticle | None = None  # set in the parent just before the fork; read i
 _in_worker = False  # set in each worker: its build already has a core of its own, and lends none
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def processes(articles: int) -> int:
@@ -54,37 +58,98 @@ def _allowed() -> int:
     return int(asked) if asked.isdigit() and int(asked) > 0 else cores
 
 
+class _Child:
+    """A forked child on the other end of a pipe, which sends its results one frame at a time."""
+
+    def __init__(self, pid: int, reading: int) -> None:
+        self.pid: int | None = pid
+        self._pipe = os.fdopen(reading, "rb")
+        self._parent = os.getpid()
+
+    def here(self) -> bool:
+        """Tell whether this process may use the child: only its parent, while it runs or has results to read.
+        Another child forked meanwhile must leave the pipe to its parent."""
+        return self.pid is not None and os.getpid() == self._parent
+
+    def frame(self) -> object | None:
+        """Wait for the child's next result and return it; None if it failed before sending it whole."""
+        header = self._pipe.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack(header)
+        data = self._pipe.read(size)
+        return pickle.loads(data) if len(data) == size else None
+
+    def reap(self) -> None:
+        """Wait for the child's end, once it has sent all it will."""
+        assert self.pid is not None
+        os.waitpid(self.pid, 0)
+        self._pipe.close()
+        self.pid = None
+
+    def give_up(self) -> None:
+        """End the child if it still runs, and reap it: its results are not wanted."""
+        if not self.here():
+            return
+        assert self.pid is not None
+        os.kill(self.pid, signal.SIGKILL)
+        self.reap()
+
+
+_HEADER = struct.Struct(">Q")  # each result's length in bytes, before its pickle
+# A child that sends a result before its last goes on at once if the pipe holds it: with Linux's usual 64 kB, it
+# would wait in its write until the parent reads, idle. 1 MiB is the most Linux allows by default.
+_PIPE_BYTES = 1 << 20
+
+
 class Ahead(Generic[T]):
     """A result being computed in a forked child, to collect once, or to give up."""
 
-    def __init__(self, pid: int, reading: int) -> None:
-        self._pid: int | None = pid
-        self._reading = reading
-        self._parent = os.getpid()
+    def __init__(self, child: _Child) -> None:
+        self._child = child
 
     def result(self) -> T | None:
         """Wait for the child and return what it computed; None if it failed, or was collected or given up, or in
-        another child forked meanwhile, which must leave the pipe to its parent."""
-        if self._pid is None or os.getpid() != self._parent:
+        another child forked meanwhile."""
+        if not self._child.here():
             return None
-        # Read to the end before waiting: a result larger than the pipe's buffer holds the child in its write.
-        with os.fdopen(self._reading, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            return None
-        result: T = pickle.loads(data)
+        result: T | None = self._child.frame()  # type: ignore[assignment]  # what compute() returned, unpickled
+        self._child.reap()
         return result
 
     def give_up(self) -> None:
         """End the child if it still runs, and reap it: its result is not wanted."""
-        if self._pid is None or os.getpid() != self._parent:
-            return
-        os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        os.close(self._reading)
-        self._pid = None
+        self._child.give_up()
+
+
+class AheadThen(Generic[T, U]):
+    """Two results being computed one after the other in a forked child, the first sent as soon as it is made."""
+
+    def __init__(self, child: _Child) -> None:
+        self._child = child
+        self._first: T | None = None
+        self._taken = 0  # how many results were read
+
+    def first(self) -> T | None:
+        """Wait for the first result and return it; None if the child failed before it."""
+        if self._taken == 0 and self._child.here():
+            self._first = self._child.frame()  # type: ignore[assignment]
+            self._taken = 1 if self._first is not None else 2
+        return self._first
+
+    def then(self) -> U | None:
+        """Wait for the second result and return it, once; None if the child failed, or it was taken."""
+        self.first()
+        if self._taken != 1 or not self._child.here():
+            return None
+        result: U | None = self._child.frame()  # type: ignore[assignment]
+        self._taken = 2
+        self._child.reap()
+        return result
+
+    def give_up(self) -> None:
+        """End the child if it still runs, and reap it: what it has not sent is not wanted."""
+        self._child.give_up()
 
 
 _BEHIND = 10  # a tenth of the share of a process of the usual priority, as Linux weighs them
@@ -97,10 +162,29 @@ def fork_ahead(compute: Callable[[], T], *, behind: bool = False) -> Ahead[T] | 
     `compute` must read only what the parent held at the fork and change nothing outside the child; its result is
     pickled back. None in a worker (every core has one), with one core or GLOSSATOR_PROCESSES=1, off Linux (fork
     is not the platform's way to start a process) and beside other threads (a fork copies only the calling one)."""
+    child = _fork(lambda: iter((compute(),)), behind)
+    return Ahead(child) if child is not None else None
+
+
+def fork_ahead_then(first: Callable[[], T], then: Callable[[T], U]) -> AheadThen[T, U] | None:
+    """Start computing `first()` and then `then()` of it in a forked child, as `fork_ahead` does; the parent may
+    take the first result while the child goes on with the second."""
+    def results() -> Iterator[object]:
+        made = first()
+        yield made
+        yield then(made)
+
+    child = _fork(results, behind=False)
+    return AheadThen(child) if child is not None else None
+
+
+def _fork(results: Callable[[], Iterator[object]], behind: bool) -> _Child | None:
     if (_in_worker or _allowed() < 2 or not sys.platform.startswith("linux")
             or threading.active_count() > 1):
         return None
     reading, writing = os.pipe()
+    with contextlib.suppress(OSError):  # a user over the system's quota of pipe memory keeps the usual 64 kB
+        fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     pid = os.fork()
     if pid == 0:  # the child: compute, write, and leave at once, without the parent's exit handlers or buffers
         status = 1
@@ -108,14 +192,17 @@ def fork_ahead(compute: Callable[[], T], *, behind: bool = False) -> Ahead[T] | 
             os.close(reading)
             if behind:
                 os.nice(_BEHIND)
-            data = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writing, "wb") as pipe:
-                pipe.write(data)
+                for result in results():
+                    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(_HEADER.pack(len(data)))
+                    pipe.write(data)
+                    pipe.flush()  # the parent may be waiting for this one while the next is made
             status = 0
         finally:
             os._exit(status)
     os.close(writing)
-    return Ahead(pid, reading)
+    return _Child(pid, reading)
 
 
 class AheadFor(Generic[T]):

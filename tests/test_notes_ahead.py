@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from bench.site_corpus import SiteSize, write_site
-from glossator import parallel, pipeline
+from glossator import parallel, pipeline, stages
 from glossator.load.layouts import load_layouts
 from glossator.model import Site
 from glossator.parallel import PROCESSES, fork_ahead
 from glossator.render import markdown, page
 from glossator.render.look import prepare_look
 from glossator.render.markdown import note_parser, notes_rendered_ahead, render_parsed_note, standalone_note_parser
+from tests.conftest import ARTICLE, SIDECAR
+from tests.test_article_cache import PNG, RECEIVED
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a child is forked on Linux only")
 
@@ -70,7 +72,8 @@ def test_a_child_that_fails_gives_nothing_and_the_notes_render_here() -> None:
 def test_a_child_given_up_is_ended_and_reaped() -> None:
     waiting = fork_ahead(lambda: time.sleep(60))
     assert waiting is not None
-    pid = waiting._pid
+    pid = waiting._child.pid
+    assert pid is not None
     waiting.give_up()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
@@ -85,31 +88,104 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_identical(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    content = write_site(tmp_path / "content", SiteSize(articles=1, words=4_000, annotations=150), seed=5).content
+def _counted_forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each child a build asks for, named by the function that asked, or 'none' where none was started."""
     forked: list[str] = []
-    fork = parallel.fork_ahead
+    fork, fork_then = parallel.fork_ahead, parallel.fork_ahead_then
 
     def counted(compute: Callable[[], object], **options: bool) -> object:
         ahead = fork(compute, **options)
-        # Named by the function that asked for the child.
         forked.append(compute.__qualname__.split(".")[0] if ahead is not None else "none")
         return ahead
 
-    monkeypatch.setattr(markdown, "fork_ahead", counted)
-    monkeypatch.setattr(parallel, "fork_ahead", counted)
-    built = {}
-    for count in ("1", "2"):
-        monkeypatch.setenv(PROCESSES, count)
-        with pipeline.collector_paused():
-            result = pipeline.build(content, None, tmp_path / count, keep=False)
-        assert result.problems == [] and result.annotations == 150
-        built[count] = _files(tmp_path / count)
+    def counted_then(first: Callable[[], object], then: Callable[[object], object]) -> object:
+        ahead = fork_then(first, then)
+        forked.append(first.__qualname__.split(".")[0] if ahead is not None else "none")
+        return ahead
+
+    for module in (markdown, parallel):
+        monkeypatch.setattr(module, "fork_ahead", counted)
+    monkeypatch.setattr(stages, "fork_ahead_then", counted_then)
+    return forked
+
+
+def _built(content: Path, out: Path, count: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    monkeypatch.setenv(PROCESSES, count)
+    with pipeline.collector_paused():
+        result = pipeline.build(content, None, out, keep=False)
+    assert result.problems == []
+    return _files(out)
+
+
+def test_an_article_built_with_its_notes_and_web_annotations_made_ahead_is_byte_identical(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = write_site(tmp_path / "content", SiteSize(articles=1, words=4_000, annotations=150), seed=5).content
+    forked = _counted_forks(monkeypatch)
+    built = {count: _built(content, tmp_path / count, count, monkeypatch) for count in ("1", "2")}
     # One process: none. Two: the notes' Markdown while the body is parsed, then their partials and the Web
     # Annotation file while the page renders.
     assert forked == ["none"] * 3 + ["notes_rendered_ahead", "partials_rendered_ahead", "collection_made_ahead"]
     assert len(built["2"]) > 3 and built["1"] == built["2"]
+
+
+def test_a_long_sidecar_is_loaded_and_validated_in_a_child_while_the_body_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = write_site(tmp_path / "content", SiteSize(articles=1, words=6_000, annotations=300), seed=7).content
+    forked = _counted_forks(monkeypatch)
+    built = {count: _built(content, tmp_path / count, count, monkeypatch) for count in ("1", "2")}
+    # Two processes: the sidecar's load and validation, then the notes' Markdown, in the first child.
+    assert forked == ["none"] * 4 + ["through_files", "partials_rendered_ahead", "collection_made_ahead"]
+    assert len(built["2"]) > 3 and built["1"] == built["2"]
+
+
+def _small_site(root: Path) -> Path:
+    """Articles of every shape the load stage knows: a received text and a picture, no sidecar, a sidecar error."""
+    content = root / "content"
+    content.mkdir()
+    article = ARTICLE.replace("title: A small article\n", "title: A small article\nsource: received.txt\n")
+    (content / "small.md").write_text(article + "\n![a dot](dot.png)\n", encoding="utf-8")
+    (content / "small.annotations.yaml").write_text(SIDECAR, encoding="utf-8")
+    (content / "received.txt").write_text(RECEIVED, encoding="utf-8")
+    (content / "dot.png").write_bytes(PNG)
+    (content / "bare.md").write_text(ARTICLE, encoding="utf-8")
+    (content / "bare.annotations.yaml").write_text("annotations: []\n", encoding="utf-8")
+    return content
+
+
+def _checked(content: Path, count: str, monkeypatch: pytest.MonkeyPatch) -> pipeline.Result:
+    monkeypatch.setenv(PROCESSES, count)
+    with pipeline.collector_paused():
+        return pipeline.check(content)
+
+
+@pytest.mark.parametrize("failing", [None, "_validated_to_send", "_notes_rendered"])
+def test_what_the_child_loads_is_what_this_process_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str | None) -> None:
+    """Every article through the child, short or long: the same files and the same problems; a child that fails
+    before sending the article, or its notes, leaves this process to make them."""
+    content = _small_site(tmp_path)
+    monkeypatch.setattr(stages, "_BYTES_WORTH_A_CHILD", 0)
+    one = _checked(content, "1", monkeypatch)
+    forked = _counted_forks(monkeypatch)
+    if failing is not None:
+        monkeypatch.setattr(stages, failing, lambda *args: 1 // 0)  # in the child: the parent never calls it
+    two = _checked(content, "2", monkeypatch)
+    assert forked.count("through_files") == 2
+    assert one.problems == two.problems == [] and one.files == two.files and len(one.files) > 5
+
+    (content / "small.annotations.yaml").write_text(SIDECAR.replace("quote: brown fox jumps", "quote: no such words"),
+                                                    encoding="utf-8")
+    assert _checked(content, "2", monkeypatch).problems == _checked(content, "1", monkeypatch).problems != []
+
+
+def test_an_article_saved_after_this_process_read_its_body_is_made_from_what_the_child_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _small_site(tmp_path)
+    monkeypatch.setattr(stages, "_BYTES_WORTH_A_CHILD", 0)
+    one = _checked(content, "1", monkeypatch)
+    # As if the file were saved between this process's read and the child's: the older body is not used.
+    monkeypatch.setattr(stages, "body_of", lambda content, path: "An older body, without the fox.\n")
+    assert _checked(content, "2", monkeypatch).files == one.files
 
 
 def test_partials_rendered_ahead_are_the_ones_rendered_here(tmp_path: Path) -> None:

@@ -165,6 +165,15 @@ def load_article(content: Path, path: Path) -> tuple[ArticleFile | None, list[Pr
     return _load_article(content, path)
 
 
+def body_of(content: Path, path: Path) -> str | None:
+    """Return an article's body as `load_article` reads it, past the front matter, which is not parsed; None where
+    loading it finds a problem before the body (which `load_article` says)."""
+    file = display(content, path)
+    text = None if outside(content, path, Where(file)) else read_file(path, file)[0]
+    match = _FRONT_MATTER.match(text) if text is not None else None
+    return text[match.end() :] if text is not None and match is not None else None
+
+
 def needs_of(path: Path, file: ArticleFile | None) -> tuple[Path, ...]:
     """Return the files besides the article and its sidecar that loading it read: its received text, its pictures."""
     if file is None:

@@ -14,7 +14,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..parallel import Ahead, fork_ahead
+from ..parallel import fork_ahead
 from .marginalia import ENV_KEY, marginalia_plugin
 from .urls import is_safe_url
 
@@ -26,6 +26,7 @@ _PLAIN_NOTE = re.compile(r"[^\W\d_][^\\`*_\[\]!<>&\n\r\t\x00]*(?<=\S)")
 _ONE_LINE_NOTE = re.compile(r"[^\W\d_][^\n\r\t\x00]*(?<=\S)")
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
+RenderedNotes = dict[str, tuple[str, str]]  # by note body: its HTML on the page, and on its own
 
 # Block elements a note may hold, as the phrasing elements that stand in for them:
 # a note sits inside a paragraph, where <p>, <ul> or <pre> would not be valid HTML.
@@ -231,16 +232,16 @@ def render_parsed_note(md: MarkdownIt, text: str) -> str:
 
 
 class _Ahead:
-    """The notes being rendered in a child while the parent parses the body, then their HTML by text."""
+    """Where the notes' HTML comes from while a child renders it (a call that waits for it), then the HTML by text."""
 
     def __init__(self) -> None:
-        self.pending: Ahead[dict[str, tuple[str, str]]] | None = None
-        self.rendered: dict[str, tuple[str, str]] = {}
+        self.pending: Callable[[], RenderedNotes | None] | None = None
+        self.rendered: RenderedNotes = {}
 
     def collect(self) -> None:
         assert self.pending is not None
-        self.rendered = self.pending.result() or {}  # a child that failed: each note is rendered here instead
-        self.pending = None
+        take, self.pending = self.pending, None
+        self.rendered = take() or {}  # a child that failed: each note is rendered here instead
 
 
 _ahead = _Ahead()
@@ -268,16 +269,28 @@ def notes_rendered_ahead(notes: Iterable[str]) -> Iterator[None]:
     the child is a fork of it, rendering with the same parsers; strings are all that comes back (the tokens would
     cost more to unpickle than to make)."""
     texts = tuple(dict.fromkeys(notes))
-    _ahead.pending = fork_ahead(lambda: _render_both(texts)) if len(texts) >= _NOTES_WORTH_A_FORK else None
+    ahead = fork_ahead(lambda: rendered_notes(texts)) if len(texts) >= _NOTES_WORTH_A_FORK else None
+    try:
+        with notes_rendered_by(ahead.result if ahead is not None else None):
+            yield
+    finally:
+        if ahead is not None:
+            ahead.give_up()
+
+
+@contextlib.contextmanager
+def notes_rendered_by(take: Callable[[], RenderedNotes | None] | None) -> Iterator[None]:
+    """Have `render_parsed_note` return, while the block runs, the HTML `take()` gives (`rendered_notes` of the
+    article's notes, from a child), taken when a note is first rendered; the notes it lacks are rendered here."""
+    _ahead.pending = take
     try:
         yield
     finally:
-        if _ahead.pending is not None:
-            _ahead.pending.give_up()
         _ahead.pending, _ahead.rendered = None, {}
 
 
-def _render_both(texts: Sequence[str]) -> dict[str, tuple[str, str]]:
+def rendered_notes(texts: Iterable[str]) -> RenderedNotes:
+    """Render each note body with the note parser and the standalone one: its HTML on the page and on its own."""
     notes, standalone = note_parser(), standalone_note_parser()
     return {text: (render_parsed_note(notes, text), render_parsed_note(standalone, text)) for text in texts}
 
