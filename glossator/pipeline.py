@@ -106,6 +106,8 @@ def checked_articles(content: Path, look: Look | None = None, cache: ArticleCach
     count = processes(len(to_make)) if look is not None else 1
     if to_make:
         from . import stages  # noqa: F401  (once, before the workers are forked: not once in each)
+    if count > 1:
+        from .load import located_yaml  # noqa: F401  (as the stages: each worker loads articles)
 
     def one(path: Path) -> ArticleWork:
         # In a worker when there are many: the parent receives a small record of each article, never its page.

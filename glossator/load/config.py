@@ -12,7 +12,6 @@ from ..check.schema_errors import key_pattern, schema_problems
 from ..model import DEFAULT_TITLE, Site
 from ..problems import Problem, Where
 from .files import read_file
-from .located_yaml import parse_yaml
 
 CONFIG_NAME = "glossator.yaml"
 _SCHEMA = "config.schema.json"
@@ -27,6 +26,8 @@ def base_url_problem(url: str) -> str | None:
 
 def parse_config(text: str, file: str) -> tuple[Site, list[Problem]]:
     """Parse the text of glossator.yaml into settings; an empty file means the defaults."""
+    from .located_yaml import parse_yaml  # here: most sites have no settings file, and a build then needs no YAML
+
     located, problems = parse_yaml(text, file)
     if located is None or located.data is None:
         return Site(), problems

@@ -10,7 +10,6 @@ from pathlib import Path
 from ..model import ArticleFile, Located
 from ..problems import REFUSED_IN_RECEIVED_TEXT, Problem, Where, shorten
 from .files import display, is_litter, outside, read_file, refused_characters, visible
-from .located_yaml import parse_yaml
 
 SIDECAR_SUFFIX = ".annotations.yaml"
 
@@ -37,6 +36,9 @@ def split_front_matter(text: str, file: str) -> tuple[tuple[Located, str, int] |
         if text.startswith("---"):
             hint = "front matter is not closed: did you forget the second '---' line?"
         return None, [Problem(Where(file, 1, 1), hint)]
+    # Imported here: a build whose articles are loaded in a child (stages.py) or kept needs no YAML parser itself.
+    from .located_yaml import parse_yaml
+
     front, problems = parse_yaml(match.group(1) or "", file, line_offset=1)
     if front is None:
         return None, problems
@@ -113,6 +115,8 @@ def _load_sidecar(content: Path, path: Path) -> tuple[Located | None, list[Probl
     text, problems = read_file(path, file)
     if text is None:
         return None, problems
+    from .located_yaml import parse_yaml
+
     return parse_yaml(text, file)
 
 
