@@ -178,9 +178,13 @@ def fork_ahead_then(first: Callable[[], T], then: Callable[[T], U]) -> AheadThen
     return AheadThen(child) if child is not None else None
 
 
+def can_fork_ahead() -> bool:
+    """Tell whether `fork_ahead` would start a child here and now (see there)."""
+    return not _in_worker and _allowed() >= 2 and sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def _fork(results: Callable[[], Iterator[object]], behind: bool) -> _Child | None:
-    if (_in_worker or _allowed() < 2 or not sys.platform.startswith("linux")
-            or threading.active_count() > 1):
+    if not can_fork_ahead():
         return None
     reading, writing = os.pipe()
     with contextlib.suppress(OSError):  # a user over the system's quota of pipe memory keeps the usual 64 kB

@@ -21,7 +21,7 @@ from .load.content import body_of, front_matter_source, load_article, needs_of, 
 from .model import ArticleWork, Look
 from .outputs.article_files import files_of, summary_of
 from .outputs.web_annotation import collection_made_ahead, forget_encoded
-from .parallel import fork_ahead_then
+from .parallel import can_fork_ahead, fork_ahead_then
 from .render.layouts import LayoutFailed, template_problem
 from .render.markdown import (
     RenderedNotes,
@@ -142,6 +142,8 @@ _BYTES_WORTH_A_CHILD = 32 * 1024
 
 
 def _worth_a_child(path: Path) -> bool:
+    if not can_fork_ahead():  # before this process reads the body for a child that would not be
+        return False
     try:
         return min(path.stat().st_size, sidecar_of(path).stat().st_size) >= _BYTES_WORTH_A_CHILD
     except OSError:  # no sidecar, or the article went away: the load stage says what is wrong

@@ -133,8 +133,9 @@ def test_a_long_sidecar_is_loaded_and_validated_in_a_child_while_the_body_is_par
     content = write_site(tmp_path / "content", SiteSize(articles=1, words=6_000, annotations=300), seed=7).content
     forked = _counted_forks(monkeypatch)
     built = {count: _built(content, tmp_path / count, count, monkeypatch) for count in ("1", "2")}
-    # Two processes: the sidecar's load and validation, then the notes' Markdown, in the first child.
-    assert forked == ["none"] * 4 + ["through_files", "partials_rendered_ahead", "collection_made_ahead"]
+    # One process: none (the body is not read twice). Two: the sidecar's load and validation, then the notes'
+    # Markdown, in the first child.
+    assert forked == ["none"] * 3 + ["through_files", "partials_rendered_ahead", "collection_made_ahead"]
     assert len(built["2"]) > 3 and built["1"] == built["2"]
 
 
