@@ -72,6 +72,9 @@ YAML_MISTAKES = {
         ' put the whole value in quotation marks ("...")',
     'annotations:\n  - quote: "the vote\n    note: A note.\n':
         'f.yaml:2:12: error: the quotation mark " opened at 2:12 is never closed; put another " at the end of the value',
+    # A line separator (U+2028) ends a line for YAML, and so for the lines and columns it reports.
+    '\u2028"annotations: []\n':
+        'f.yaml:2:1: error: the quotation mark " opened at 2:1 is never closed; put another " at the end of the value',
     'annotations:\n  - quote: "the vote\n    note: A note.\n  - quote: "lazy dog"\n    note: Another.\n':
         'f.yaml:2:12: error: the quotation mark " opened at 2:12 is not closed on its line, so the value runs on to'
         " line 4; close it on line 2",

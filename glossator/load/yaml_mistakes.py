@@ -18,6 +18,8 @@ import yaml
 # editors extend by copying an item, and so the ones where an item loses its '- '.
 ITEM_WORDS = {"annotations": "annotation", "sources": "source"}
 ADD_THE_DASH = "write '- ' before its first key, in line with the '- ' above"
+# Where YAML 1.1, and so the parser's marks, ends a line: also at a line or paragraph separator and a next-line.
+_YAML_LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def item_word(list_key: object) -> str:
@@ -36,7 +38,7 @@ class Explained:
 
 def explain(error: yaml.MarkedYAMLError, text: str, loader: Any, line_offset: int) -> Explained:
     """Explain a syntax error of text, parsed with the loader class; line numbers in words count line_offset."""
-    lines = text.split("\n")
+    lines = _YAML_LINE_BREAKS.split(text)  # as the marks count lines
     mark = error.problem_mark or error.context_mark
     at = (mark.line, mark.column) if mark else (0, 0)
     context, problem = error.context or "", error.problem or ""
@@ -81,7 +83,7 @@ def _tokens_up_to(text: str, loader: Any, at: tuple[int, int]) -> list[Any]:
 
 
 def _never_closed(mark: Any, lines: list[str], number: _LineNumbers) -> Explained:
-    quote = lines[mark.line][mark.column] if mark.line < len(lines) else '"'
+    quote = (lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else "") or '"'
     return Explained(mark.line, mark.column,
                      f"the quotation mark {quote} opened at {number(mark.line)}:{mark.column + 1} is never closed; "
                      f"put another {quote} at the end of the value")
